@@ -1,0 +1,5 @@
+"""Allow ``python -m coptui``."""
+
+from coptui.cli import main
+
+raise SystemExit(main())

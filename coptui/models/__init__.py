@@ -1,0 +1,53 @@
+"""SQLModel tables of coptui; importing this package declares the whole schema."""
+
+from coptui.models.audit import AuditEntry
+from coptui.models.base import NAMING_CONVENTION, metadata
+from coptui.models.cases import Case
+from coptui.models.centre import Centre, CentreCapacity, HolidayOverride, Room
+from coptui.models.enums import (
+    Attendance,
+    CaseStatus,
+    EventKind,
+    EventStatus,
+    OverrideKind,
+    Profession,
+    ProgrammeKind,
+    ReferralSource,
+    RoomKind,
+    ServiceKind,
+    SlotStatus,
+    StaffRole,
+)
+from coptui.models.events import Event, EventCase, EventStaff, Programme, RosterSlot, Series
+from coptui.models.people import Staff, Volunteer
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Attendance",
+    "AuditEntry",
+    "Case",
+    "CaseStatus",
+    "Centre",
+    "CentreCapacity",
+    "Event",
+    "EventCase",
+    "EventKind",
+    "EventStaff",
+    "EventStatus",
+    "HolidayOverride",
+    "OverrideKind",
+    "Profession",
+    "Programme",
+    "ProgrammeKind",
+    "ReferralSource",
+    "Room",
+    "RoomKind",
+    "RosterSlot",
+    "Series",
+    "ServiceKind",
+    "SlotStatus",
+    "Staff",
+    "StaffRole",
+    "Volunteer",
+    "metadata",
+]

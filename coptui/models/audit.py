@@ -1,0 +1,38 @@
+"""The append-only audit log, written by triggers with the real login."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to one row: who (``session_user``), when, what it was and what it became."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('INSERT', 'UPDATE', 'DELETE')", name="action_known"),
+        sa.Index("ix_audit_log_table_row", "table_name", "row_id"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True)
+    )
+    centre_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    at: datetime | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.clock_timestamp()
+        ),
+    )
+    login: str | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Text, nullable=False, server_default=sa.text("session_user")),
+    )
+    table_name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    row_id: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    action: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    old: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB))
+    new: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONB))
