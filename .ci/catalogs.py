@@ -1,0 +1,79 @@
+"""Extract marked strings, update the bg/en catalogs, and compile them (needs babel).
+
+Usage: python .ci/catalogs.py [--check]
+  --check  exit 1 when a catalog lacks a translation or a .mo is out of date.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "coptui" / "locale"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def extract() -> Catalog:
+    template = Catalog(project="coptui", msgid_bugs_address="", fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        ROOT / "coptui", method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def update(lang: str, template: Catalog) -> tuple[Catalog, list[str]]:
+    po_path = LOCALE / lang / "LC_MESSAGES" / "coptui.po"
+    po_path.parent.mkdir(parents=True, exist_ok=True)
+    if po_path.exists():
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+    else:
+        catalog = Catalog(locale=lang, project="coptui", fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if lang == "en" and not message.string:
+            message.string = message.id  # English msgids are the English text
+        if message.fuzzy or not message.string or (
+            isinstance(message.string, tuple) and not all(message.string)
+        ):
+            missing.append(str(message.id))
+    return catalog, missing
+
+
+def main(check: bool) -> int:
+    template = extract()
+    failed = False
+    for lang in ("bg", "en"):
+        catalog, missing = update(lang, template)
+        po_path = LOCALE / lang / "LC_MESSAGES" / "coptui.po"
+        mo_path = po_path.with_suffix(".mo")
+        po_buf, mo_buf = io.BytesIO(), io.BytesIO()
+        write_po(po_buf, catalog, width=100, omit_header=False, sort_output=True)
+        write_mo(mo_buf, catalog)
+        for message in missing:
+            print(f"{lang}: untranslated: {message!r}")
+        if check:
+            if missing or not po_path.exists() or po_path.read_bytes() != po_buf.getvalue():
+                print(f"{lang}: catalog out of date; run python .ci/catalogs.py")
+                failed = True
+        else:
+            po_path.write_bytes(po_buf.getvalue())
+            mo_path.write_bytes(mo_buf.getvalue())
+        failed = failed or bool(missing)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main("--check" in sys.argv))

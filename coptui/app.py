@@ -1,0 +1,100 @@
+"""The Textual app: screens, global bindings, database opening and worker error handling."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from coptui.config import Settings
+from coptui.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+class CoptApp(App[None]):
+    """coptui: the week of a ЦОП on one screen.
+
+    Args:
+        settings: where the database is, the language, the working hours.
+        engine: an engine already opened (by ``coptui demo`` or a test); when ``None`` the
+            database is opened in a worker after the first frame.
+        today: the day shown as today (tests freeze it).
+    """
+
+    TITLE = "coptui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [Binding("q", "quit", _("Quit"))]
+
+    class DatabaseOpened(Message):
+        """The engine is ready and the schema is current."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine | None = None,
+        today: date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.engine: Engine | None = engine
+        self.today_override = today
+        self.failure: str | None = None
+
+    def on_mount(self) -> None:
+        from coptui.screens.week import WeekScreen
+
+        self.push_screen(WeekScreen())
+        if self.engine is None:
+            self.open_database()
+        else:
+            self.post_message(self.DatabaseOpened())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="database", name="open")
+    def open_database(self) -> None:
+        """Start or reach the database off the UI thread (this imports SQLAlchemy)."""
+        from coptui.db import open_database
+
+        self.engine = open_database(self.settings.database_url, self.settings.home)
+        self.post_message(self.DatabaseOpened())
+
+    def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
+        from coptui.screens.week import WeekScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WeekScreen):
+                screen.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn a failed worker into a message for people (the one place errors surface)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        from coptui.errors import CoptError
+
+        error = event.worker.error
+        if event.worker.name == "open":
+            self.failure = error.message if isinstance(error, CoptError) else str(error)
+            self.exit(return_code=1)
+            return
+        if isinstance(error, CoptError):
+            self.notify(error.message, title=error.title, severity="error", timeout=8)
+        else:
+            self.notify(str(error), title=_("Unexpected error"), severity="error", timeout=8)
+
+    def today(self) -> date:
+        """The day shown as today."""
+        if self.today_override is not None:
+            return self.today_override
+        from coptui.domain.timeutil import today
+
+        return today()

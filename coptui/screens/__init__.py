@@ -1,0 +1,1 @@
+"""Screens of coptui, one per module with its CSS beside it."""

@@ -1,0 +1,1 @@
+"""Use cases: one function is one transaction; each returns plain read models."""
