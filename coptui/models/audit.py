@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from coptui.models.base import metadata as _metadata  # noqa: F401 - the naming convention first
+
 
 class AuditEntry(SQLModel, table=True):
     """One change to one row: who (``session_user``), when, what it was and what it became."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
@@ -31,7 +31,7 @@ class WeekScreen(Screen[None]):
     """A list of the week's events with keys to move by week."""
 
     CSS_PATH = "week.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w,pagedown", "next_week", _("Next week")),
         Binding("W,pageup", "previous_week", _("Previous week")),
         Binding("t", "this_week", _("Today")),
@@ -66,9 +66,7 @@ class WeekScreen(Screen[None]):
         assert self.monday is not None
         sunday = self.monday + timedelta(days=6)
         self.query_one("#week-title", Static).update(
-            _("Week {start} – {end}").format(
-                start=f"{self.monday:%d.%m}", end=f"{sunday:%d.%m.%Y}"
-            )
+            _("Week {start} – {end}").format(start=f"{self.monday:%d.%m}", end=f"{sunday:%d.%m.%Y}")
         )
 
     def reload(self) -> None:
@@ -96,7 +94,9 @@ class WeekScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "week" or event.state is not WorkerState.SUCCESS:
             return
-        monday, centre, rows = event.worker.result
+        result = event.worker.result
+        assert result is not None
+        monday, centre, rows = result
         if monday != self.monday:
             return
         self._fill(centre, rows)
@@ -122,7 +122,9 @@ class WeekScreen(Screen[None]):
                 key=str(row.id),
             )
         status.update(
-            _("{count} events this week").format(count=len(rows)) if rows else _("No events this week")
+            _("{count} events this week").format(count=len(rows))
+            if rows
+            else _("No events this week")
         )
 
     def action_next_week(self) -> None:

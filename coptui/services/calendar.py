@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import Range
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from coptui.domain.timeutil import local
-from coptui.models import Centre, Event, EventStaff, Room, Staff
+from coptui.models import Centre, Event, EventStaff, Room, Staff, table_of
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class CentreRow:
 
 def centres(session: Session) -> list[CentreRow]:
     """Every centre in the database, by name."""
-    rows = session.execute(select(Centre.id, Centre.name, Centre.town).order_by(Centre.name))
+    c = table_of(Centre).c
+    rows = session.execute(select(c.id, c.name, c.town).order_by(c.name))
     return [CentreRow(id=r.id, name=r.name, town=r.town) for r in rows]
 
 
@@ -55,33 +56,36 @@ def centre_week(session: Session, *, centre_id: int, monday: date) -> list[Event
         Events ordered by start, with room name and staff names.
     """
     window = Range(
-        local(monday, datetime.min.time()),
-        local(monday + timedelta(days=7), datetime.min.time()),
+        local(monday, time(0)),
+        local(monday + timedelta(days=7), time(0)),
         bounds="[)",
     )
+    ev = table_of(Event).c
+    room = table_of(Room).c
+    link = table_of(EventStaff).c
+    person = table_of(Staff).c
     names = (
-        select(func.coalesce(func.array_agg(Staff.full_name), text("'{}'::text[]")))
-        .select_from(EventStaff)
-        .join(Staff, Staff.id == EventStaff.staff_id)  # type: ignore[arg-type]
-        .where(EventStaff.event_id == Event.id)
-        .correlate(Event)
+        select(func.coalesce(func.array_agg(person.full_name), text("'{}'::text[]")))
+        .select_from(table_of(EventStaff).join(table_of(Staff), person.id == link.staff_id))
+        .where(link.event_id == ev.id)
+        .correlate(table_of(Event))
         .scalar_subquery()
     )
     query = (
         select(
-            Event.id,
-            Event.title,
-            Event.kind,
-            func.lower(Event.during).label("start"),
-            func.upper(Event.during).label("end"),
-            Event.status,
-            Room.name.label("room"),  # type: ignore[attr-defined]
+            ev.id,
+            ev.title,
+            ev.kind,
+            func.lower(ev.during).label("start"),
+            func.upper(ev.during).label("end"),
+            ev.status,
+            room.name.label("room"),
             names.label("staff"),
-            Event.version,
+            ev.version,
         )
-        .outerjoin(Room, Room.id == Event.room_id)  # type: ignore[arg-type]
-        .where(Event.centre_id == centre_id, Event.during.op("&&")(window))  # type: ignore[attr-defined]
-        .order_by(text("start"), Event.id)
+        .select_from(table_of(Event).outerjoin(table_of(Room), room.id == ev.room_id))
+        .where(ev.centre_id == centre_id, ev.during.op("&&")(window))
+        .order_by(text("start"), ev.id)
     )
     return [
         EventRow(

@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import Range
-from sqlmodel import Session
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
 
 from coptui.domain.timeutil import local, week_start
 from coptui.domain.workdays import WorkCalendar
@@ -39,6 +41,7 @@ from coptui.models import (
     Staff,
     StaffRole,
     Volunteer,
+    table_of,
 )
 
 DEMO_CENTRE = "ЦОП „Слънчоглед“ – Севлиево"
@@ -150,7 +153,7 @@ class _Occupancy:
 
 
 def _counts(session: Session) -> dict[str, int]:
-    tables = {
+    tables: dict[str, type[SQLModel]] = {
         "rooms": Room,
         "staff": Staff,
         "volunteers": Volunteer,
@@ -163,7 +166,7 @@ def _counts(session: Session) -> dict[str, int]:
         "roster_slots": RosterSlot,
     }
     return {
-        name: int(session.scalar(select(func.count()).select_from(model)) or 0)
+        name: int(session.scalar(select(func.count()).select_from(table_of(model))) or 0)
         for name, model in tables.items()
     }
 
@@ -180,7 +183,8 @@ def load_demo(session: Session, *, today: date) -> DemoResult:
     """
     # Two `coptui demo` started at once: the second waits here, then finds the centre.
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEMO_LOCK_KEY})
-    existing = session.scalar(select(Centre.id).where(Centre.name == DEMO_CENTRE))
+    centre_table = table_of(Centre)
+    existing = session.scalar(select(centre_table.c.id).where(centre_table.c.name == DEMO_CENTRE))
     if existing is not None:
         return DemoResult(centre_id=existing, created=False, counts=_counts(session))
 
@@ -260,6 +264,7 @@ def load_demo(session: Session, *, today: date) -> DemoResult:
         )
         case = Case(
             centre_id=cid,
+            referral_source=ReferralSource.SELF,
             code=f"ЦОП-{today.year}-{i + 1:03d}",
             child_name=child,
             family_name=f"семейство {family}",
@@ -370,16 +375,18 @@ def load_demo(session: Session, *, today: date) -> DemoResult:
         session.flush()
         assert event.id is not None
         busy.take(keys, begin, end)
-        link = {
+        link: dict[str, Any] = {
             "event_id": event.id,
             "centre_id": cid,
             "during": event.during,
             "event_status": event.status,
         }
         for n, person in enumerate(people):
+            assert person.id is not None
             session.add(EventStaff(staff_id=person.id, is_lead=n == 0, **link))
         for kid in kids:
             busy.take([f"c{kid.id}"], begin, end)
+            assert kid.id is not None
             session.add(EventCase(case_id=kid.id, **link))
         for n in range(volunteer_slots):
             # Leave the last slot of future sessions open for volunteers to sign up.

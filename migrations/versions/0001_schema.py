@@ -92,8 +92,10 @@ def upgrade() -> None:
         sa.Column("action", sa.Text(), nullable=False),
         sa.Column("old", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("new", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.CheckConstraint("action IN ('INSERT', 'UPDATE', 'DELETE')", name="action_known"),
-        sa.PrimaryKeyConstraint("id"),
+        sa.CheckConstraint(
+            "action IN ('INSERT', 'UPDATE', 'DELETE')", name=op.f("ck_audit_log_action_known")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index("ix_audit_log_table_row", "audit_log", ["table_name", "row_id"], unique=False)
     op.create_table(
