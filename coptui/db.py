@@ -89,8 +89,9 @@ def ensure_database(admin_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
             return
-        # Another coptui may create it at the same moment.
-        with suppress(psycopg.errors.DuplicateDatabase):
+        # Another coptui may create it at the same moment: PostgreSQL then reports either
+        # error, depending on which catalog check loses the race.
+        with suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 

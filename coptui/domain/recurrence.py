@@ -1,0 +1,145 @@
+"""Recurrence: dateutil RRULEs expanded in the centre's zone, and the ``--repeat`` syntax."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_WEEKDAY_WORDS = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "нд": 6,
+}  # fmt: skip
+MAX_OCCURRENCES = 400
+
+
+class RecurrenceError(ValueError):
+    """A rule that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A repetition: weekly (every ``interval`` weeks, on ``weekdays``) or monthly.
+
+    Exactly one of ``count`` and ``until`` ends it. Monthly repeats on the same date, or
+    with ``by_weekday`` on the same weekday of the month (e.g. the second Tuesday).
+    """
+
+    freq: str = "weekly"
+    interval: int = 1
+    weekdays: tuple[int, ...] = ()
+    by_weekday: bool = False
+    count: int | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.freq not in ("weekly", "monthly"):
+            raise RecurrenceError("freq must be weekly or monthly")
+        if self.interval < 1:
+            raise RecurrenceError("the interval must be at least 1")
+        if (self.count is None) == (self.until is None):
+            raise RecurrenceError("give either a count or an end date")
+        if self.count is not None and not 1 <= self.count <= MAX_OCCURRENCES:
+            raise RecurrenceError(f"count must be between 1 and {MAX_OCCURRENCES}")
+
+    def rrule(self, first: datetime) -> str:
+        """The RRULE text for a series whose first occurrence is the local ``first``."""
+        parts = [f"FREQ={self.freq.upper()}"]
+        if self.interval > 1:
+            parts.append(f"INTERVAL={self.interval}")
+        if self.freq == "weekly":
+            days = self.weekdays or (first.weekday(),)
+            parts.append("BYDAY=" + ",".join(WEEKDAY_CODES[d] for d in sorted(set(days))))
+        elif self.by_weekday:
+            nth = (first.day - 1) // 7 + 1
+            parts.append(f"BYDAY=+{nth}{WEEKDAY_CODES[first.weekday()]}")
+        else:
+            parts.append(f"BYMONTHDAY={first.day}")
+        if self.count is not None:
+            parts.append(f"COUNT={self.count}")
+        else:
+            assert self.until is not None
+            parts.append(f"UNTIL={self.until:%Y%m%d}T235959")
+        return ";".join(parts)
+
+
+def expand(rule: str, first: datetime, zone: ZoneInfo) -> list[datetime]:
+    """Every occurrence of ``rule`` from the local wall-clock ``first``, as aware instants.
+
+    Expansion happens in wall-clock time, so a weekly 10:00 stays 10:00 across a
+    daylight-saving change.
+
+    Raises:
+        RecurrenceError: the rule cannot be parsed or gives too many occurrences.
+    """
+    naive = first.replace(tzinfo=None)
+    try:
+        rule_set = rrulestr(rule, dtstart=naive, forceset=True)
+    except (ValueError, TypeError) as exc:
+        raise RecurrenceError(str(exc)) from exc
+    result: list[datetime] = []
+    for occurrence in rule_set:
+        if len(result) >= MAX_OCCURRENCES:
+            raise RecurrenceError(f"more than {MAX_OCCURRENCES} occurrences")
+        result.append(occurrence.replace(tzinfo=zone))
+    return result
+
+
+def parse_repeat(text: str) -> Recurrence:
+    """Parse the scripting syntax of ``coptui book --repeat``.
+
+    Examples: ``weekly count 3``, ``weekly until 30.06.2027``,
+    ``every 2 weeks on mon,thu until 30.06.2027``, ``monthly count 4``,
+    ``monthly by weekday count 6``.
+
+    Raises:
+        RecurrenceError: the text does not follow the syntax.
+    """
+    words = text.lower().replace(",", " , ").split()
+    source = " ".join(words)
+    match = re.fullmatch(
+        r"(?:(?P<weekly>weekly)|(?P<monthly>monthly)(?P<bywd> by weekday)?"
+        r"|every (?P<n>\d+) (?P<unit>weeks?|months?))"
+        r"(?: on (?P<days>[a-zа-я]+(?: , [a-zа-я]+)*))?"
+        r" (?:count (?P<count>\d+)|until (?P<until>\d{1,2}\.\d{1,2}\.\d{4}))",
+        source,
+    )
+    if not match:
+        raise RecurrenceError(
+            f"cannot read the repetition {text!r}; examples: 'weekly count 3', "
+            "'every 2 weeks on mon,thu until 30.06.2027', 'monthly count 4'"
+        )
+    unit = match["unit"] or ""
+    freq = "monthly" if match["monthly"] or unit.startswith("month") else "weekly"
+    weekdays: tuple[int, ...] = ()
+    if match["days"]:
+        if freq != "weekly":
+            raise RecurrenceError("weekdays go with a weekly repetition")
+        try:
+            weekdays = tuple(_WEEKDAY_WORDS[d[:3]] for d in match["days"].split(" , "))
+        except KeyError as exc:
+            raise RecurrenceError(f"unknown weekday {exc.args[0]!r}") from exc
+    until = None
+    if match["until"]:
+        day, month, year = (int(x) for x in match["until"].split("."))
+        try:
+            until = date(year, month, day)
+        except ValueError as exc:
+            raise RecurrenceError(f"no such date {match['until']}") from exc
+    return Recurrence(
+        freq=freq,
+        interval=int(match["n"] or 1),
+        weekdays=weekdays,
+        by_weekday=bool(match["bywd"]),
+        count=int(match["count"]) if match["count"] else None,
+        until=until,
+    )
+
+
+def local_start(day: date, at: time) -> datetime:
+    """A naive wall-clock start, as series store it."""
+    return datetime.combine(day, at)

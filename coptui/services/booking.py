@@ -1,0 +1,678 @@
+"""Booking, moving, cancelling and holding events: every write goes through the same checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy import Engine, bindparam, text
+from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from coptui.domain.recurrence import Recurrence, expand
+from coptui.domain.timeutil import SOFIA
+from coptui.domain.workdays import WorkCalendar
+from coptui.errors import (
+    BadInputError,
+    CapacityError,
+    HolidayError,
+    NotFoundError,
+    SlotTakenError,
+    StaleEditError,
+)
+from coptui.i18n import _
+from coptui.models import EventKind
+
+T = TypeVar("T")
+RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What to book: a time range and at least one of a room, staff, cases, volunteer slots."""
+
+    centre_id: int
+    title: str
+    start: datetime
+    end: datetime
+    kind: EventKind = EventKind.INDIVIDUAL
+    room_id: int | None = None
+    staff_ids: tuple[int, ...] = ()
+    case_ids: tuple[int, ...] = ()
+    volunteer_ids: tuple[int, ...] = ()
+    open_slots: int = 0
+    programme_id: int | None = None
+    notes: str = ""
+    allow_non_working_day: bool = False
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Somebody or something already booked for part of the time."""
+
+    kind: str  # room / staff / case / volunteer
+    resource: str
+    event_id: int
+    title: str
+    start: datetime
+    end: datetime
+    people: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The clash in words a person understands."""
+        when = f"{_fmt_time(self.start)}–{_fmt_time(self.end)}"
+        day = self.start.astimezone(SOFIA).strftime("%d.%m.%Y")
+        holder = f"„{self.title}“"
+        if self.people:
+            holder += f" ({', '.join(self.people)})"
+        templates = {
+            "room": _("{resource} is taken on {day} {when} by {holder}"),
+            "staff": _("{resource} already has {holder} on {day} {when}"),
+            "case": _("Case {resource} is already in {holder} on {day} {when}"),
+            "volunteer": _("Volunteer {resource} is already in {holder} on {day} {when}"),
+        }
+        return templates[self.kind].format(
+            resource=self.resource, day=day, when=when, holder=holder
+        )
+
+
+@dataclass(frozen=True)
+class BookedEvent:
+    """An event as it was written."""
+
+    id: int
+    version: int
+    start: datetime
+    end: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence in a series preview."""
+
+    start: datetime
+    end: datetime
+    clashes: tuple[Clash, ...] = ()
+    holiday: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """What ``book_series`` wrote and what it left out."""
+
+    series_id: int | None
+    booked: tuple[BookedEvent, ...] = ()
+    skipped_clashes: tuple[Occurrence, ...] = ()
+    skipped_holidays: tuple[Occurrence, ...] = ()
+    preview: tuple[Occurrence, ...] = field(default=(), repr=False)
+
+
+def _fmt_time(moment: datetime) -> str:
+    return moment.astimezone(SOFIA).strftime("%H:%M")
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return orig.sqlstate if isinstance(orig, psycopg.Error) else None
+
+
+def _span(start: datetime, end: datetime) -> Range[datetime]:
+    return Range(start, end, bounds="[)")
+
+
+def transact(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction; retry serialization failures and deadlocks.
+
+    Clashes and every other refusal are never retried: they are answers, not accidents.
+    """
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                return work(session)
+        except DBAPIError as exc:
+            if _sqlstate(exc) not in RETRYABLE or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+_CLASH_SQL = text(
+    """
+    SELECT 'room' AS kind, r.name AS resource, e.id, e.title, lower(e.during) AS s,
+           upper(e.during) AS u
+      FROM event e JOIN room r ON r.id = e.room_id
+     WHERE e.room_id = :room_id AND e.status <> 'cancelled' AND e.during && :during
+       AND e.id <> ALL(:exclude)
+    UNION ALL
+    SELECT 'staff', st.full_name, e.id, e.title, lower(e.during), upper(e.during)
+      FROM event_staff l JOIN event e ON e.id = l.event_id JOIN staff st ON st.id = l.staff_id
+     WHERE l.staff_id = ANY(:staff) AND l.event_status <> 'cancelled' AND l.during && :during
+       AND l.event_id <> ALL(:exclude)
+    UNION ALL
+    SELECT 'case', c.code || CASE WHEN c.child_name <> '' THEN ' (' || c.child_name || ')'
+                               ELSE '' END,
+           e.id, e.title, lower(e.during), upper(e.during)
+      FROM event_case l JOIN event e ON e.id = l.event_id JOIN case_file c ON c.id = l.case_id
+     WHERE l.case_id = ANY(:cases) AND l.event_status <> 'cancelled' AND l.during && :during
+       AND l.event_id <> ALL(:exclude)
+    UNION ALL
+    SELECT 'volunteer', v.full_name, e.id, e.title, lower(e.during), upper(e.during)
+      FROM roster_slot l JOIN event e ON e.id = l.event_id JOIN volunteer v ON v.id = l.volunteer_id
+     WHERE l.volunteer_id = ANY(:volunteers) AND l.event_status <> 'cancelled'
+       AND l.status <> 'declined' AND l.during && :during AND l.event_id <> ALL(:exclude)
+    ORDER BY s
+    """
+).bindparams(bindparam("during", type_=TSTZRANGE))
+
+_PEOPLE_SQL = text(
+    "SELECT l.event_id, array_agg(st.full_name ORDER BY l.is_lead DESC, st.full_name)"
+    " FROM event_staff l JOIN staff st ON st.id = l.staff_id"
+    " WHERE l.event_id = ANY(:ids) GROUP BY l.event_id"
+)
+
+
+def find_clashes(
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    room_id: int | None = None,
+    staff_ids: Sequence[int] = (),
+    case_ids: Sequence[int] = (),
+    volunteer_ids: Sequence[int] = (),
+    exclude_event_ids: Sequence[int] = (),
+) -> list[Clash]:
+    """Everything that already holds one of these resources for part of ``[start, end)``."""
+    rows = session.execute(
+        _CLASH_SQL,
+        {
+            "room_id": room_id,
+            "staff": list(staff_ids),
+            "cases": list(case_ids),
+            "volunteers": list(volunteer_ids),
+            "exclude": list(exclude_event_ids) or [0],
+            "during": _span(start, end),
+        },
+    ).all()
+    if not rows:
+        return []
+    people: dict[int, list[str]] = {
+        event_id: names
+        for event_id, names in session.execute(_PEOPLE_SQL, {"ids": [r.id for r in rows]})
+    }
+    return [
+        Clash(
+            kind=r.kind,
+            resource=r.resource,
+            event_id=r.id,
+            title=r.title,
+            start=r.s,
+            end=r.u,
+            people=tuple(people.get(r.id, ())),
+        )
+        for r in rows
+    ]
+
+
+def _slot_taken(clashes: list[Clash]) -> SlotTakenError:
+    if not clashes:
+        # The database refused, but the holder was gone by the time we looked.
+        return SlotTakenError(_("The time was just taken by someone else; try another time."))
+    message = "; ".join(c.describe() for c in clashes[:3])
+    if len(clashes) > 3:
+        message += " " + _("(and {n} more)").format(n=len(clashes) - 3)
+    return SlotTakenError(message, title=_("Slot taken"))
+
+
+def calendar_for(session: Session, centre_id: int) -> WorkCalendar:
+    """The centre's working days: national holidays plus its own overrides."""
+    rows = session.execute(
+        text("SELECT day, kind, note FROM holiday_override WHERE centre_id = :c"), {"c": centre_id}
+    ).all()
+    return WorkCalendar(overrides={r.day: (r.kind, r.note) for r in rows})
+
+
+def _validate(request: BookingRequest) -> None:
+    if not request.title.strip():
+        raise BadInputError(_("The event needs a title."))
+    if request.start.tzinfo is None or request.end.tzinfo is None:
+        raise BadInputError(_("Times must carry a time zone."))
+    if request.end <= request.start:
+        raise BadInputError(_("The end must be after the start."))
+    if request.end - request.start > timedelta(days=1):
+        raise BadInputError(_("An event cannot last more than a day."))
+    if not (
+        request.room_id
+        or request.staff_ids
+        or request.case_ids
+        or request.volunteer_ids
+        or request.open_slots
+    ):
+        raise BadInputError(_("Book at least a room, a staff member, a case or a volunteer."))
+    for ids in (request.staff_ids, request.case_ids, request.volunteer_ids):
+        if len(set(ids)) != len(ids):
+            raise BadInputError(_("The same person is listed twice."))
+
+
+def _insert_event(session: Session, request: BookingRequest, series_id: int | None) -> BookedEvent:
+    during = _span(request.start, request.end)
+    row = session.execute(
+        text(
+            "INSERT INTO event (centre_id, kind, title, during, room_id, programme_id,"
+            " series_id, notes) VALUES (:centre, :kind, :title, :during, :room, :programme,"
+            " :series, :notes) RETURNING id, version, status"
+        ).bindparams(bindparam("during", type_=TSTZRANGE)),
+        {
+            "centre": request.centre_id,
+            "kind": request.kind.value,
+            "title": request.title.strip(),
+            "during": during,
+            "room": request.room_id,
+            "programme": request.programme_id,
+            "series": series_id,
+            "notes": request.notes,
+        },
+    ).one()
+    link = {"e": row.id, "c": request.centre_id, "d": during, "st": row.status}
+    range_param = bindparam("d", type_=TSTZRANGE)
+    if request.staff_ids:
+        session.execute(
+            text(
+                "INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id,"
+                " is_lead) VALUES (:e, :c, :d, :st, :p, :lead)"
+            ).bindparams(range_param),
+            [{**link, "p": person, "lead": n == 0} for n, person in enumerate(request.staff_ids)],
+        )
+    if request.case_ids:
+        session.execute(
+            text(
+                "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
+                " VALUES (:e, :c, :d, :st, :p)"
+            ).bindparams(range_param),
+            [{**link, "p": case} for case in request.case_ids],
+        )
+    slots = [{**link, "p": v, "s": "assigned"} for v in request.volunteer_ids]
+    slots += [{**link, "p": None, "s": "open"} for _n in range(request.open_slots)]
+    if slots:
+        session.execute(
+            text(
+                "INSERT INTO roster_slot (event_id, centre_id, during, event_status,"
+                " volunteer_id, status) VALUES (:e, :c, :d, :st, :p, :s)"
+            ).bindparams(range_param),
+            slots,
+        )
+    return BookedEvent(
+        id=row.id, version=row.version, start=request.start, end=request.end, status=row.status
+    )
+
+
+def _translate_integrity(
+    session: Session, exc: IntegrityError, request: BookingRequest, exclude: Sequence[int] = ()
+) -> Exception:
+    state = _sqlstate(exc)
+    if state == "23P01":
+        return _slot_taken(
+            find_clashes(
+                session,
+                start=request.start,
+                end=request.end,
+                room_id=request.room_id,
+                staff_ids=request.staff_ids,
+                case_ids=request.case_ids,
+                volunteer_ids=request.volunteer_ids,
+                exclude_event_ids=exclude,
+            )
+        )
+    if state == "23503":
+        return NotFoundError(_("A room, person, case or programme of this event does not exist."))
+    return BadInputError(
+        _("The event was refused by the database: {reason}").format(
+            reason=str(exc.orig).splitlines()[0]
+        )
+    )
+
+
+def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
+    """Book one event with its room, staff, cases and volunteer slots, all or nothing.
+
+    Args:
+        session: the caller's transaction.
+        request: what to book.
+
+    Returns:
+        The event written.
+
+    Raises:
+        BadInputError: the request cannot be booked as given.
+        HolidayError: the day is not a working day and ``allow_non_working_day`` is false.
+        SlotTakenError: a room or person is taken; the message names the holder.
+    """
+    _validate(request)
+    day = request.start.astimezone(SOFIA).date()
+    calendar = calendar_for(session, request.centre_id)
+    if not request.allow_non_working_day and not calendar.is_working_day(day):
+        name = calendar.holiday_name(day)
+        raise HolidayError(
+            _("{day} is not a working day{name}; confirm to book it anyway.").format(
+                day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
+            ),
+            title=_("Non-working day"),
+        )
+    _check_room_headcount(session, request)
+    savepoint = session.begin_nested()
+    try:
+        booked = _insert_event(session, request, series_id=None)
+    except IntegrityError as exc:
+        savepoint.rollback()
+        raise _translate_integrity(session, exc, request) from exc
+    savepoint.commit()
+    return booked
+
+
+def _check_room_headcount(session: Session, request: BookingRequest) -> None:
+    if request.room_id is None:
+        return
+    limit = session.execute(
+        text("SELECT max_people, name FROM room WHERE id = :r AND centre_id = :c"),
+        {"r": request.room_id, "c": request.centre_id},
+    ).one_or_none()
+    if limit is None:
+        raise NotFoundError(_("No such room."))
+    people = (
+        len(request.staff_ids)
+        + len(request.case_ids)
+        + len(request.volunteer_ids)
+        + request.open_slots
+    )
+    if limit.max_people is not None and people > limit.max_people:
+        raise CapacityError(
+            _("{room} holds at most {limit} people; this event has {people}.").format(
+                room=limit.name, limit=limit.max_people, people=people
+            ),
+            title=_("Room full"),
+        )
+
+
+def _load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
+    row = session.execute(
+        text(
+            "SELECT e.id, e.centre_id, e.version, e.status, lower(e.during) AS s,"
+            " upper(e.during) AS u, e.room_id, e.title, e.series_id,"
+            " ARRAY(SELECT staff_id FROM event_staff WHERE event_id = e.id) AS staff,"
+            " ARRAY(SELECT case_id FROM event_case WHERE event_id = e.id) AS cases,"
+            " ARRAY(SELECT volunteer_id FROM roster_slot WHERE event_id = e.id"
+            "       AND volunteer_id IS NOT NULL AND status <> 'declined') AS volunteers"
+            " FROM event e WHERE e.id = :id" + (" FOR UPDATE" if lock else "")
+        ),
+        {"id": event_id},
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(_("Event {id} does not exist.").format(id=event_id))
+    return row
+
+
+def _stale(session: Session, table: str, row_id: int) -> StaleEditError:
+    last = session.execute(
+        text(
+            "SELECT a.login, a.at, st.full_name FROM audit_log a"
+            " LEFT JOIN staff st ON st.login = a.login"
+            " WHERE a.table_name = :t AND a.row_id = :id ORDER BY a.id DESC LIMIT 1"
+        ),
+        {"t": table, "id": str(row_id)},
+    ).one_or_none()
+    if last is None:
+        return StaleEditError(_("Someone else changed this record; reload it and try again."))
+    who = last.full_name or last.login
+    when = last.at.astimezone(SOFIA).strftime("%d.%m.%Y %H:%M")
+    return StaleEditError(
+        _("{who} changed this record at {when}; reload it and try again.").format(
+            who=who, when=when
+        ),
+        title=_("Changed by someone else"),
+    )
+
+
+def _update_event(
+    session: Session, event_id: int, version: int, assignments: str, params: dict[str, Any]
+) -> BookedEvent:
+    savepoint = session.begin_nested()
+    try:
+        row = session.execute(
+            text(
+                f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
+                " WHERE id = :id AND version = :version"
+                " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
+            ).bindparams(bindparam("during", type_=TSTZRANGE))
+            if "during" in params
+            else text(
+                f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
+                " WHERE id = :id AND version = :version"
+                " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
+            ),
+            {"id": event_id, "version": version, **params},
+        ).one_or_none()
+    except IntegrityError:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    if row is None:
+        _load_event(session, event_id)  # raises NotFoundError when it is gone
+        raise _stale(session, "event", event_id)
+    return BookedEvent(id=row.id, version=row.version, start=row.s, end=row.u, status=row.status)
+
+
+def move_event(
+    session: Session,
+    *,
+    event_id: int,
+    version: int,
+    start: datetime,
+    end: datetime,
+    allow_non_working_day: bool = False,
+) -> BookedEvent:
+    """Move or resize an event (with its people) to ``[start, end)``.
+
+    Raises:
+        StaleEditError: someone saved the event after ``version`` was read.
+        SlotTakenError: the new time clashes; the message names the holder.
+        HolidayError: the new day is not a working day and was not confirmed.
+    """
+    current = _load_event(session, event_id)
+    request = BookingRequest(
+        centre_id=current.centre_id,
+        title=current.title,
+        start=start,
+        end=end,
+        room_id=current.room_id,
+        staff_ids=tuple(current.staff),
+        case_ids=tuple(current.cases),
+        volunteer_ids=tuple(current.volunteers),
+        open_slots=1,  # the checks only need "someone"; the people come along by cascade
+        allow_non_working_day=allow_non_working_day,
+    )
+    _validate(replace(request, volunteer_ids=(), staff_ids=(), case_ids=()))
+    day = start.astimezone(SOFIA).date()
+    calendar = calendar_for(session, current.centre_id)
+    if not allow_non_working_day and not calendar.is_working_day(day):
+        raise HolidayError(
+            _("{day} is not a working day; confirm to move the event there.").format(
+                day=f"{day:%d.%m.%Y}"
+            ),
+            title=_("Non-working day"),
+        )
+    try:
+        return _update_event(
+            session, event_id, version, "during = :during", {"during": _span(start, end)}
+        )
+    except IntegrityError as exc:
+        raise _translate_integrity(session, exc, request, exclude=[event_id]) from exc
+
+
+def cancel_event(session: Session, *, event_id: int, version: int, reason: str) -> BookedEvent:
+    """Cancel an event with a reason; its room and people are free again at once.
+
+    Raises:
+        BadInputError: no reason was given.
+        StaleEditError: someone saved the event after ``version`` was read.
+    """
+    if not reason.strip():
+        raise BadInputError(_("Say why the event is cancelled."))
+    return _update_event(
+        session,
+        event_id,
+        version,
+        "status = 'cancelled', cancel_reason = :reason",
+        {"reason": reason.strip()},
+    )
+
+
+def mark_held(session: Session, *, event_id: int, version: int) -> BookedEvent:
+    """Mark a planned event as held.
+
+    Raises:
+        StaleEditError: someone saved the event after ``version`` was read.
+    """
+    current = _load_event(session, event_id)
+    if current.status == "cancelled":
+        raise BadInputError(_("A cancelled event cannot be marked as held."))
+    return _update_event(session, event_id, version, "status = 'held'", {})
+
+
+def preview_series(
+    session: Session, *, request: BookingRequest, rule: Recurrence, zone: ZoneInfo = SOFIA
+) -> list[Occurrence]:
+    """Every occurrence of a series with its clashes and holidays, before anything is written."""
+    _validate(request)
+    first_local = request.start.astimezone(zone)
+    duration = request.end - request.start
+    calendar = calendar_for(session, request.centre_id)
+    result = []
+    for start in expand(rule.rrule(first_local), first_local, zone):
+        end = start + duration
+        day = start.date()
+        holiday = None
+        if not calendar.is_working_day(day):
+            holiday = calendar.holiday_name(day) or _("non-working day")
+        clashes = find_clashes(
+            session,
+            start=start,
+            end=end,
+            room_id=request.room_id,
+            staff_ids=request.staff_ids,
+            case_ids=request.case_ids,
+            volunteer_ids=request.volunteer_ids,
+        )
+        result.append(Occurrence(start=start, end=end, clashes=tuple(clashes), holiday=holiday))
+    return result
+
+
+def book_series(
+    session: Session,
+    *,
+    request: BookingRequest,
+    rule: Recurrence,
+    zone: ZoneInfo = SOFIA,
+    include_holidays: bool = False,
+) -> SeriesResult:
+    """Book a recurring series: the rule is stored and every occurrence is its own event.
+
+    Occurrences that clash are skipped (and reported); so are non-working days unless
+    ``include_holidays``. The caller aborts by rolling back when the result is not wanted.
+    """
+    preview = preview_series(session, request=request, rule=rule, zone=zone)
+    first_local = request.start.astimezone(zone)
+    series_id = session.execute(
+        text(
+            "INSERT INTO series (centre_id, rrule, timezone, local_start, duration_minutes)"
+            " VALUES (:c, :rule, :tz, :start, :minutes) RETURNING id"
+        ),
+        {
+            "c": request.centre_id,
+            "rule": rule.rrule(first_local),
+            "tz": zone.key,
+            "start": first_local.replace(tzinfo=None),
+            "minutes": int((request.end - request.start).total_seconds() // 60),
+        },
+    ).scalar_one()
+    _check_room_headcount(session, request)
+    booked: list[BookedEvent] = []
+    skipped_clashes: list[Occurrence] = []
+    skipped_holidays: list[Occurrence] = []
+    for occurrence in preview:
+        if occurrence.holiday and not include_holidays:
+            skipped_holidays.append(occurrence)
+            continue
+        one = replace(request, start=occurrence.start, end=occurrence.end)
+        savepoint = session.begin_nested()
+        try:
+            booked.append(_insert_event(session, one, series_id=series_id))
+        except IntegrityError as exc:
+            savepoint.rollback()
+            if _sqlstate(exc) != "23P01":
+                raise _translate_integrity(session, exc, one) from exc
+            clashes = find_clashes(
+                session,
+                start=one.start,
+                end=one.end,
+                room_id=one.room_id,
+                staff_ids=one.staff_ids,
+                case_ids=one.case_ids,
+                volunteer_ids=one.volunteer_ids,
+            )
+            skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
+            continue
+        savepoint.commit()
+    return SeriesResult(
+        series_id=series_id,
+        booked=tuple(booked),
+        skipped_clashes=tuple(skipped_clashes),
+        skipped_holidays=tuple(skipped_holidays),
+        preview=tuple(preview),
+    )
+
+
+def cancel_series(
+    session: Session, *, event_id: int, reason: str, scope: str = "this"
+) -> list[int]:
+    """Cancel an occurrence, it and the following ones, or the whole series.
+
+    Args:
+        scope: ``this``, ``following`` or ``all``.
+
+    Returns:
+        The ids of the events cancelled.
+    """
+    if scope not in ("this", "following", "all"):
+        raise BadInputError(_("The scope is this, following or all."))
+    if not reason.strip():
+        raise BadInputError(_("Say why the event is cancelled."))
+    current = _load_event(session, event_id)
+    if scope == "this" or current.series_id is None:
+        ids = [event_id]
+    else:
+        condition = "" if scope == "all" else " AND lower(during) >= :start"
+        ids = list(
+            session.execute(
+                text(
+                    "SELECT id FROM event WHERE series_id = :series AND status <> 'cancelled'"
+                    + condition
+                    + " ORDER BY lower(during) FOR UPDATE"
+                ),
+                {"series": current.series_id, "start": current.s},
+            ).scalars()
+        )
+    session.execute(
+        text(
+            "UPDATE event SET status = 'cancelled', cancel_reason = :reason,"
+            " version = version + 1, updated_at = now() WHERE id = ANY(:ids)"
+            " AND status <> 'cancelled'"
+        ),
+        {"reason": reason.strip(), "ids": ids},
+    )
+    return ids
