@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -224,3 +228,75 @@ def quiet_logs() -> None:
     """Keep Alembic's progress lines out of the terminal unless asked for."""
     if not os.environ.get("COPTUI_DEBUG"):
         logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+CHANGES_CHANNEL = "coptui_changes"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the calendar, as the ``coptui_notify`` trigger reported it."""
+
+    centre_id: int
+    table: str
+    op: str
+    event_id: int | None
+    lower: datetime | None
+    upper: datetime | None
+    old_lower: datetime | None = None
+    old_upper: datetime | None = None
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Change:
+        """Parse a notification payload."""
+        data = json.loads(payload)
+
+        def moment(key: str) -> datetime | None:
+            value = data.get(key)
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            centre_id=int(data["centre"]),
+            table=str(data["table"]),
+            op=str(data["op"]),
+            event_id=data.get("event"),
+            lower=moment("lower"),
+            upper=moment("upper"),
+            old_lower=moment("old_lower"),
+            old_upper=moment("old_upper"),
+        )
+
+
+def listen(
+    url: str,
+    *,
+    stop: threading.Event,
+    on_state: Callable[[bool], None] | None = None,
+    poll_seconds: float = 0.5,
+    max_backoff: float = 5.0,
+) -> Iterator[Change]:
+    """Yield every change as it is committed, until ``stop`` is set.
+
+    The connection is re-opened when it drops; ``on_state(False)`` is called when it is lost
+    and ``on_state(True)`` when it is (re)established, so a screen can show a banner.
+    """
+    import psycopg
+
+    backoff = 0.2
+    while not stop.is_set():
+        try:
+            with psycopg.connect(_libpq_url(normalise_url(url)), autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                backoff = 0.2
+                if on_state:
+                    on_state(True)
+                while not stop.is_set():
+                    for note in conn.notifies(timeout=poll_seconds):
+                        yield Change.from_payload(note.payload)
+                        if stop.is_set():
+                            return
+        except psycopg.OperationalError:
+            if on_state:
+                on_state(False)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, max_backoff)
