@@ -6,9 +6,9 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from coptui.config import LANGUAGES, Settings, SettingsError
 from coptui.errors import BadInputError, CoptError, RefusedError
@@ -16,6 +16,7 @@ from coptui.i18n import _, set_language
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -61,6 +62,43 @@ def _parse_day(text: str) -> date:
         raise argparse.ArgumentTypeError(
             _("expected a date as DD.MM.YYYY, got {text!r}").format(text=text)
         ) from exc
+
+
+KINDS = ("individual", "group", "programme_session", "meeting", "mobile_work")
+
+
+def _parse_moment(text: str) -> datetime:
+    from coptui.domain.timeutil import SOFIA
+
+    try:
+        naive = datetime.strptime(text.strip(), "%d.%m.%Y %H:%M")  # noqa: DTZ007 - zone below
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            _("expected DD.MM.YYYY HH:MM, got {text!r}").format(text=text)
+        ) from exc
+    return naive.replace(tzinfo=SOFIA)
+
+
+def _parse_clock(text: str) -> time:
+    try:
+        hours, minutes = text.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            _("expected HH:MM, got {text!r}").format(text=text)
+        ) from exc
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            _("expected a positive whole number, got {text!r}").format(text=text)
+        )
+    return value
 
 
 def build_parser() -> Parser:
@@ -110,6 +148,65 @@ def build_parser() -> Parser:
         ),
     )
     url.set_defaults(handler=run_db_url)
+
+    formats = ("text", "json")
+    listing = commands.add_parser(
+        "list",
+        help=_("list rooms, staff, volunteers, cases or programmes"),
+        description=_("List rooms, staff, volunteers, cases or programmes of the centre."),
+    )
+    listing.add_argument("what", choices=("rooms", "staff", "volunteers", "cases", "programmes"))
+    listing.add_argument("--format", choices=formats, default="text")
+    listing.set_defaults(handler=run_list)
+
+    book = commands.add_parser(
+        "book",
+        help=_("book an event (or a series)"),
+        description=_(
+            "Book an event with a room, staff, cases and volunteers; the database "
+            "refuses any double booking."
+        ),
+    )
+    book.add_argument("--title", required=True)
+    book.add_argument("--start", required=True, type=_parse_moment, help="DD.MM.YYYY HH:MM")
+    length = book.add_mutually_exclusive_group(required=True)
+    length.add_argument("--end", type=_parse_clock, help="HH:MM")
+    length.add_argument("--duration", type=_positive_int, help=_("minutes"))
+    book.add_argument("--room")
+    book.add_argument("--staff", action="append", default=[])
+    book.add_argument("--case", action="append", default=[])
+    book.add_argument("--volunteer", action="append", default=[])
+    book.add_argument("--kind", choices=[k for k in KINDS], default="individual")
+    book.add_argument(
+        "--repeat",
+        help=_(
+            'e.g. "weekly count 3", "every 2 weeks on mon,thu until 30.06.2027", "monthly count 4"'
+        ),
+    )
+    book.add_argument("--on-holiday", action="store_true", help=_("book on a non-working day too"))
+    book.set_defaults(handler=run_book)
+
+    agenda = commands.add_parser(
+        "agenda",
+        help=_("list events"),
+        description=_("List the events of the centre or of one room, person, case or programme."),
+    )
+    who = agenda.add_mutually_exclusive_group()
+    for option in ("room", "staff", "volunteer", "case", "programme"):
+        who.add_argument(f"--{option}")
+    agenda.add_argument("--from", dest="start", type=_parse_day, help="DD.MM.YYYY")
+    agenda.add_argument("--days", type=_positive_int, default=7)
+    agenda.add_argument("--format", choices=(*formats, "csv"), default="text")
+    agenda.set_defaults(handler=run_agenda)
+
+    cancel = commands.add_parser(
+        "cancel",
+        help=_("cancel an event"),
+        description=_("Cancel an event, giving a reason."),
+    )
+    cancel.add_argument("id", type=_positive_int)
+    cancel.add_argument("--reason", required=True)
+    cancel.set_defaults(handler=run_cancel)
     return parser
 
 
@@ -252,6 +349,190 @@ def run_db_url(args: argparse.Namespace, settings: Settings) -> int:
     url = database_url(settings.database_url, settings.home)
     print(describe_url(url))
     return EXIT_OK
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print rooms, staff, volunteers, cases or programmes."""
+    import json
+
+    from coptui.services.booking import transact
+    from coptui.services.directory import entries, only_centre
+
+    engine = _open(settings)
+    found = transact(engine, lambda s: entries(s, centre_id=only_centre(s), kind=args.what))
+    if args.format == "json":
+        print(
+            json.dumps(
+                [{"id": e.id, "name": e.name, "detail": e.detail} for e in found],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        for e in found:
+            print(f"{e.id:>5}  {e.name}  ({e.detail})" if e.detail else f"{e.id:>5}  {e.name}")
+    return EXIT_OK
+
+
+def run_book(args: argparse.Namespace, settings: Settings) -> int:
+    """Book one event or a series from the command line."""
+    from coptui.domain.recurrence import RecurrenceError, parse_repeat
+    from coptui.models import EventKind
+    from coptui.services.booking import BookingRequest, book_event, book_series, transact
+    from coptui.services.directory import only_centre, resolve
+
+    start: datetime = args.start
+    if args.end is not None:
+        end = start.replace(hour=args.end.hour, minute=args.end.minute)
+    else:
+        end = start + timedelta(minutes=args.duration)
+    try:
+        rule = parse_repeat(args.repeat) if args.repeat else None
+    except RecurrenceError as exc:
+        raise BadInputError(str(exc)) from exc
+    engine = _open(settings)
+
+    def work(session: Session) -> int:
+        centre = only_centre(session)
+
+        def ids(kind: str, names: list[str]) -> tuple[int, ...]:
+            return tuple(resolve(session, centre_id=centre, kind=kind, name=n).id for n in names)
+
+        request = BookingRequest(
+            centre_id=centre,
+            title=args.title,
+            start=start,
+            end=end,
+            kind=EventKind(args.kind),
+            room_id=resolve(session, centre_id=centre, kind="rooms", name=args.room).id
+            if args.room
+            else None,
+            staff_ids=ids("staff", args.staff),
+            case_ids=ids("cases", args.case),
+            volunteer_ids=ids("volunteers", args.volunteer),
+            allow_non_working_day=args.on_holiday,
+        )
+        if rule is None:
+            booked = book_event(session, request=request)
+            print(
+                _("Booked event {id}: {day} {start}–{end}.").format(
+                    id=booked.id,
+                    day=f"{start:%d.%m.%Y}",
+                    start=f"{start:%H:%M}",
+                    end=f"{end:%H:%M}",
+                )
+            )
+            return EXIT_OK
+        result = book_series(session, request=request, rule=rule, include_holidays=args.on_holiday)
+        for occurrence in result.skipped_holidays:
+            print(
+                _("skipped {day}: {why}").format(
+                    day=f"{occurrence.start:%d.%m.%Y}", why=occurrence.holiday
+                )
+            )
+        for occurrence in result.skipped_clashes:
+            why = occurrence.clashes[0].describe() if occurrence.clashes else ""
+            print(_("skipped {day}: {why}").format(day=f"{occurrence.start:%d.%m.%Y}", why=why))
+        if not result.booked:
+            raise RefusedError(_("No occurrence of the series could be booked."))
+        print(
+            _("Booked series {id}: {n} events.").format(id=result.series_id, n=len(result.booked))
+        )
+        return EXIT_OK
+
+    return transact(engine, work)
+
+
+def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the events of the centre or of one resource."""
+    import csv
+    import json
+
+    from coptui.domain.timeutil import SOFIA, local, today
+    from coptui.services.booking import transact
+    from coptui.services.calendar import EventRow, agenda
+    from coptui.services.directory import only_centre, resolve
+
+    first = args.start or today()
+    start = local(first, time(0))
+    end = local(first + timedelta(days=args.days), time(0))
+    kinds = {
+        "room": "rooms",
+        "staff": "staff",
+        "volunteer": "volunteers",
+        "case": "cases",
+        "programme": "programmes",
+    }
+    engine = _open(settings)
+
+    def work(session: Session) -> list[EventRow]:
+        centre = only_centre(session)
+        for option, kind in kinds.items():
+            name = getattr(args, option)
+            if name:
+                found = resolve(session, centre_id=centre, kind=kind, name=name)
+                return agenda(
+                    session,
+                    centre_id=centre,
+                    start=start,
+                    end=end,
+                    resource=option,
+                    resource_id=found.id,
+                )
+        return agenda(session, centre_id=centre, start=start, end=end)
+
+    rows = transact(engine, work)
+    records: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "start": r.start.astimezone(SOFIA).isoformat(),
+            "end": r.end.astimezone(SOFIA).isoformat(),
+            "room": r.room,
+            "staff": list(r.staff),
+            "status": r.status,
+            "kind": r.kind,
+        }
+        for r in rows
+    ]
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["id"])
+        writer.writeheader()
+        for record in records:
+            writer.writerow({**record, "staff": "; ".join(record["staff"])})
+    else:
+        for r in rows:
+            s, e = r.start.astimezone(SOFIA), r.end.astimezone(SOFIA)
+            mark = " ✗" if r.status == "cancelled" else ""
+            print(
+                f"{r.id:>6}  {s:%d.%m.%Y %H:%M}–{e:%H:%M}  {r.title}{mark}"
+                f"  [{r.room or '—'}]  {', '.join(r.staff)}"
+            )
+    return EXIT_OK
+
+
+def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    """Cancel one event with a reason."""
+    from sqlalchemy import text
+
+    from coptui.errors import NotFoundError
+    from coptui.services.booking import cancel_event, transact
+
+    engine = _open(settings)
+
+    def work(session: Session) -> int:
+        version = session.execute(
+            text("SELECT version FROM event WHERE id = :i"), {"i": args.id}
+        ).scalar()
+        if version is None:
+            raise NotFoundError(_("Event {id} does not exist.").format(id=args.id))
+        cancel_event(session, event_id=args.id, version=version, reason=args.reason)
+        print(_("Event {id} is cancelled.").format(id=args.id))
+        return EXIT_OK
+
+    return transact(engine, work)
 
 
 if __name__ == "__main__":  # pragma: no cover

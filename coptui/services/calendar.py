@@ -101,3 +101,58 @@ def centre_week(session: Session, *, centre_id: int, monday: date) -> list[Event
         )
         for r in session.execute(query)
     ]
+
+
+RESOURCE_FILTERS = {
+    "room": "e.room_id = :rid",
+    "staff": "EXISTS (SELECT 1 FROM event_staff l WHERE l.event_id = e.id AND l.staff_id = :rid)",
+    "case": "EXISTS (SELECT 1 FROM event_case l WHERE l.event_id = e.id AND l.case_id = :rid)",
+    "volunteer": "EXISTS (SELECT 1 FROM roster_slot l WHERE l.event_id = e.id"
+    " AND l.volunteer_id = :rid AND l.status <> 'declined')",
+    "programme": "e.programme_id = :rid",
+}
+
+
+def agenda(
+    session: Session,
+    *,
+    centre_id: int,
+    start: datetime,
+    end: datetime,
+    resource: str | None = None,
+    resource_id: int | None = None,
+) -> list[EventRow]:
+    """Events of the centre, or of one resource, overlapping ``[start, end)``, as plain rows.
+
+    Args:
+        resource: ``room``, ``staff``, ``case``, ``volunteer`` or ``programme``; ``None`` for
+            the whole centre.
+    """
+    condition = f" AND {RESOURCE_FILTERS[resource]}" if resource else ""
+    rows = session.execute(
+        text(
+            "SELECT e.id, e.title, e.kind, lower(e.during) AS s, upper(e.during) AS u, e.status,"
+            " r.name AS room, e.version,"
+            " ARRAY(SELECT st.full_name FROM event_staff l JOIN staff st ON st.id = l.staff_id"
+            "       WHERE l.event_id = e.id ORDER BY l.is_lead DESC, st.full_name) AS staff"
+            " FROM event e LEFT JOIN room r ON r.id = e.room_id"
+            " WHERE e.centre_id = :c AND e.during && tstzrange(:a, :b)"
+            + condition
+            + " ORDER BY lower(e.during), e.id"
+        ),
+        {"c": centre_id, "a": start, "b": end, "rid": resource_id},
+    )
+    return [
+        EventRow(
+            id=r.id,
+            title=r.title,
+            kind=r.kind,
+            start=r.s,
+            end=r.u,
+            status=r.status,
+            room=r.room,
+            staff=tuple(r.staff),
+            version=r.version,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,86 @@
+"""Who and what the centre has: listing, and finding by name as people type it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from coptui.errors import BadInputError
+from coptui.i18n import N_, _
+
+# kind -> (table, name expression, extra column shown)
+_KINDS = {
+    "rooms": ("room", "name", "kind"),
+    "staff": ("staff", "full_name", "profession"),
+    "volunteers": ("volunteer", "full_name", "phone"),
+    "cases": ("case_file", "code", "status"),
+    "programmes": ("programme", "title", "kind"),
+}
+_WHAT = {
+    "rooms": N_("room"),
+    "staff": N_("staff member"),
+    "volunteers": N_("volunteer"),
+    "cases": N_("case"),
+    "programmes": N_("programme"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A room, person, case or programme, by id and the name people use."""
+
+    id: int
+    name: str
+    detail: str
+
+
+def only_centre(session: Session) -> int:
+    """The centre this database serves (the first one, while one database is one centre).
+
+    Raises:
+        BadInputError: there is no centre yet.
+    """
+    centre = session.execute(text("SELECT id FROM centre ORDER BY id LIMIT 1")).scalar()
+    if centre is None:
+        raise BadInputError(_("There is no centre yet; load the demo with `coptui demo`."))
+    return int(centre)
+
+
+def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
+    """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name."""
+    table, name, detail = _KINDS[kind]
+    rows = session.execute(
+        text(
+            f"SELECT id, {name} AS name, {detail}::text AS detail FROM {table}"
+            " WHERE centre_id = :c ORDER BY lower(" + name + "), id"
+        ),
+        {"c": centre_id},
+    )
+    return [Entry(id=r.id, name=r.name, detail=r.detail or "") for r in rows]
+
+
+def resolve(session: Session, *, centre_id: int, kind: str, name: str) -> Entry:
+    """Find one entry by ``name``: an exact match (any case) or else a unique part of a name.
+
+    Raises:
+        BadInputError: no entry, or more than one, matches.
+    """
+    wanted = name.strip().casefold()
+    found = entries(session, centre_id=centre_id, kind=kind)
+    exact = [e for e in found if e.name.casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [e for e in found if wanted and wanted in e.name.casefold()]
+    what = _(_WHAT[kind])
+    if not partial:
+        raise BadInputError(_("No {what} is called {name!r}.").format(what=what, name=name))
+    if len(partial) > 1:
+        names = ", ".join(e.name for e in partial[:5])
+        raise BadInputError(
+            _("{name!r} matches more than one {what}: {names}").format(
+                name=name, what=what, names=names
+            )
+        )
+    return partial[0]
