@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -30,7 +32,7 @@ from coptui.models import EventKind
 
 T = TypeVar("T")
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 4  # the first try and three retries
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ def transact(engine: Engine, work: Callable[[Session], T]) -> T:
         except DBAPIError as exc:
             if _sqlstate(exc) not in RETRYABLE or attempt == MAX_ATTEMPTS:
                 raise
+            # Jitter, so that the transactions that deadlocked do not meet again at once.
+            time.sleep(random.uniform(0, 0.05 * attempt))
     raise AssertionError("unreachable")
 
 
@@ -260,7 +264,25 @@ def _validate(request: BookingRequest) -> None:
             raise BadInputError(_("The same person is listed twice."))
 
 
+def _lock_resources(session: Session, request: BookingRequest) -> None:
+    # Writers that want the same room or person queue here in one global order. Without it,
+    # exclusion checks on two tables (say the room and a child) wait on each other's
+    # uncommitted rows in opposite orders and deadlock. The constraints still decide.
+    keys = sorted(
+        [(1, request.room_id)] * (request.room_id is not None)
+        + [(2, s) for s in request.staff_ids]
+        + [(3, c) for c in request.case_ids]
+        + [(4, v) for v in request.volunteer_ids]
+    )
+    if keys:
+        session.execute(
+            text("SELECT count(pg_advisory_xact_lock(k, i)) FROM unnest(:ks, :ids) AS t(k, i)"),
+            {"ks": [k for k, _i in keys], "ids": [i for _k, i in keys]},
+        )
+
+
 def _insert_event(session: Session, request: BookingRequest, series_id: int | None) -> BookedEvent:
+    _lock_resources(session, request)
     during = _span(request.start, request.end)
     row = session.execute(
         text(
@@ -506,6 +528,7 @@ def move_event(
             ),
             title=_("Non-working day"),
         )
+    _lock_resources(session, request)
     try:
         return _update_event(
             session, event_id, version, "during = :during", {"during": _span(start, end)}
