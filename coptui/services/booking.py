@@ -224,6 +224,21 @@ def find_clashes(
     ]
 
 
+def _clashes_of(
+    session: Session, request: BookingRequest, exclude: Sequence[int] = ()
+) -> list[Clash]:
+    return find_clashes(
+        session,
+        start=request.start,
+        end=request.end,
+        room_id=request.room_id,
+        staff_ids=request.staff_ids,
+        case_ids=request.case_ids,
+        volunteer_ids=request.volunteer_ids,
+        exclude_event_ids=exclude,
+    )
+
+
 def _slot_taken(clashes: list[Clash]) -> SlotTakenError:
     if not clashes:
         # The database refused, but the holder was gone by the time we looked.
@@ -339,18 +354,7 @@ def _translate_integrity(
 ) -> Exception:
     state = _sqlstate(exc)
     if state == "23P01":
-        return _slot_taken(
-            find_clashes(
-                session,
-                start=request.start,
-                end=request.end,
-                room_id=request.room_id,
-                staff_ids=request.staff_ids,
-                case_ids=request.case_ids,
-                volunteer_ids=request.volunteer_ids,
-                exclude_event_ids=exclude,
-            )
-        )
+        return _slot_taken(_clashes_of(session, request, exclude))
     if state == "23503":
         return NotFoundError(_("A room, person, case or programme of this event does not exist."))
     return BadInputError(
@@ -465,19 +469,15 @@ def _update_event(
 ) -> BookedEvent:
     savepoint = session.begin_nested()
     try:
+        statement = text(
+            f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
+            " WHERE id = :id AND version = :version"
+            " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
+        )
+        if "during" in params:
+            statement = statement.bindparams(bindparam("during", type_=TSTZRANGE))
         row = session.execute(
-            text(
-                f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
-                " WHERE id = :id AND version = :version"
-                " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
-            ).bindparams(bindparam("during", type_=TSTZRANGE))
-            if "during" in params
-            else text(
-                f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
-                " WHERE id = :id AND version = :version"
-                " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
-            ),
-            {"id": event_id, "version": version, **params},
+            statement, {"id": event_id, "version": version, **params}
         ).one_or_none()
     except IntegrityError:
         savepoint.rollback()
@@ -582,15 +582,7 @@ def preview_series(
         holiday = None
         if not calendar.is_working_day(day):
             holiday = calendar.holiday_name(day) or _("non-working day")
-        clashes = find_clashes(
-            session,
-            start=start,
-            end=end,
-            room_id=request.room_id,
-            staff_ids=request.staff_ids,
-            case_ids=request.case_ids,
-            volunteer_ids=request.volunteer_ids,
-        )
+        clashes = _clashes_of(session, replace(request, start=start, end=end))
         result.append(Occurrence(start=start, end=end, clashes=tuple(clashes), holiday=holiday))
     return result
 
@@ -639,15 +631,7 @@ def book_series(
             savepoint.rollback()
             if _sqlstate(exc) != "23P01":
                 raise _translate_integrity(session, exc, one) from exc
-            clashes = find_clashes(
-                session,
-                start=one.start,
-                end=one.end,
-                room_id=one.room_id,
-                staff_ids=one.staff_ids,
-                case_ids=one.case_ids,
-                volunteer_ids=one.volunteer_ids,
-            )
+            clashes = _clashes_of(session, one)
             skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
             continue
         savepoint.commit()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from coptui.domain.timeutil import local
-from coptui.models import Centre, Event, EventStaff, Room, Staff, table_of
+from coptui.models import Centre, table_of
 
 
 @dataclass(frozen=True)
@@ -55,52 +54,12 @@ def centre_week(session: Session, *, centre_id: int, monday: date) -> list[Event
     Returns:
         Events ordered by start, with room name and staff names.
     """
-    window = Range(
-        local(monday, time(0)),
-        local(monday + timedelta(days=7), time(0)),
-        bounds="[)",
+    return agenda(
+        session,
+        centre_id=centre_id,
+        start=local(monday, time(0)),
+        end=local(monday + timedelta(days=7), time(0)),
     )
-    ev = table_of(Event).c
-    room = table_of(Room).c
-    link = table_of(EventStaff).c
-    person = table_of(Staff).c
-    names = (
-        select(func.coalesce(func.array_agg(person.full_name), text("'{}'::text[]")))
-        .select_from(table_of(EventStaff).join(table_of(Staff), person.id == link.staff_id))
-        .where(link.event_id == ev.id)
-        .correlate(table_of(Event))
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            ev.id,
-            ev.title,
-            ev.kind,
-            func.lower(ev.during).label("start"),
-            func.upper(ev.during).label("end"),
-            ev.status,
-            room.name.label("room"),
-            names.label("staff"),
-            ev.version,
-        )
-        .select_from(table_of(Event).outerjoin(table_of(Room), room.id == ev.room_id))
-        .where(ev.centre_id == centre_id, ev.during.op("&&")(window))
-        .order_by(text("start"), ev.id)
-    )
-    return [
-        EventRow(
-            id=r.id,
-            title=r.title,
-            kind=str(r.kind),
-            start=r.start,
-            end=r.end,
-            status=str(r.status),
-            room=r.room,
-            staff=tuple(r.staff),
-            version=r.version,
-        )
-        for r in session.execute(query)
-    ]
 
 
 RESOURCE_FILTERS = {
