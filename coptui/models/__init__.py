@@ -18,7 +18,15 @@ from coptui.models.enums import (
     SlotStatus,
     StaffRole,
 )
-from coptui.models.events import Event, EventCase, EventStaff, Programme, RosterSlot, Series
+from coptui.models.events import (
+    Event,
+    EventCase,
+    EventStaff,
+    Programme,
+    RosterSlot,
+    Series,
+    WaitlistEntry,
+)
 from coptui.models.people import Staff, Volunteer
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "Staff",
     "StaffRole",
     "Volunteer",
+    "WaitlistEntry",
     "metadata",
     "table_of",
 ]

@@ -110,6 +110,7 @@ class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
         sa.UniqueConstraint("id", "centre_id", "during", "status"),
+        sa.UniqueConstraint("id", "centre_id"),
         sa.ForeignKeyConstraint(["room_id", "centre_id"], ["room.id", "room.centre_id"]),
         sa.ForeignKeyConstraint(
             ["programme_id", "centre_id"], ["programme.id", "programme.centre_id"]
@@ -254,3 +255,22 @@ for _link, _key, _where in (
     for _check in range_checks():
         _link.append_constraint(_check)
     _link.append_constraint(no_overlap(_link, f"ex_{_link.name}_no_overlap", _key, _where))
+
+
+class WaitlistEntry(SQLModel, table=True):
+    """A case waiting for a place in a full session; the first in line is offered the next place."""
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["event_id", "centre_id"], ["event.id", "event.centre_id"], ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["case_id", "centre_id"], ["case_file.id", "case_file.centre_id"]),
+        sa.UniqueConstraint("event_id", "case_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    case_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    centre_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    created_at: datetime | None = Field(default=None, sa_column=created_at_column())

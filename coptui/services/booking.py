@@ -120,7 +120,7 @@ def _fmt_time(moment: datetime) -> str:
     return moment.astimezone(SOFIA).strftime("%H:%M")
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
+def sqlstate(exc: DBAPIError) -> str | None:
     orig = exc.orig
     return orig.sqlstate if isinstance(orig, psycopg.Error) else None
 
@@ -139,7 +139,7 @@ def transact(engine: Engine, work: Callable[[Session], T]) -> T:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 return work(session)
         except DBAPIError as exc:
-            if _sqlstate(exc) not in RETRYABLE or attempt == MAX_ATTEMPTS:
+            if sqlstate(exc) not in RETRYABLE or attempt == MAX_ATTEMPTS:
                 raise
             # Jitter, so that the transactions that deadlocked do not meet again at once.
             time.sleep(random.uniform(0, 0.05 * attempt))
@@ -239,7 +239,7 @@ def _clashes_of(
     )
 
 
-def _slot_taken(clashes: list[Clash]) -> SlotTakenError:
+def slot_taken_error(clashes: list[Clash]) -> SlotTakenError:
     if not clashes:
         # The database refused, but the holder was gone by the time we looked.
         return SlotTakenError(_("The time was just taken by someone else; try another time."))
@@ -352,9 +352,9 @@ def _insert_event(session: Session, request: BookingRequest, series_id: int | No
 def _translate_integrity(
     session: Session, exc: IntegrityError, request: BookingRequest, exclude: Sequence[int] = ()
 ) -> Exception:
-    state = _sqlstate(exc)
+    state = sqlstate(exc)
     if state == "23P01":
-        return _slot_taken(_clashes_of(session, request, exclude))
+        return slot_taken_error(_clashes_of(session, request, exclude))
     if state == "23503":
         return NotFoundError(_("A room, person, case or programme of this event does not exist."))
     return BadInputError(
@@ -380,16 +380,7 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
         SlotTakenError: a room or person is taken; the message names the holder.
     """
     _validate(request)
-    day = request.start.astimezone(SOFIA).date()
-    calendar = calendar_for(session, request.centre_id)
-    if not request.allow_non_working_day and not calendar.is_working_day(day):
-        name = calendar.holiday_name(day)
-        raise HolidayError(
-            _("{day} is not a working day{name}; confirm to book it anyway.").format(
-                day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
-            ),
-            title=_("Non-working day"),
-        )
+    _check_working_day(session, request)
     _check_room_headcount(session, request)
     savepoint = session.begin_nested()
     try:
@@ -425,16 +416,26 @@ def _check_room_headcount(session: Session, request: BookingRequest) -> None:
         )
 
 
-def _load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
+def load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
+    if lock:
+        # Lock first, read after, in two statements: under READ COMMITTED a statement that
+        # waited for the lock would still read the link rows as they were before it waited.
+        session.execute(text("SELECT 1 FROM event WHERE id = :id FOR UPDATE"), {"id": event_id})
     row = session.execute(
         text(
             "SELECT e.id, e.centre_id, e.version, e.status, lower(e.during) AS s,"
-            " upper(e.during) AS u, e.room_id, e.title, e.series_id,"
-            " ARRAY(SELECT staff_id FROM event_staff WHERE event_id = e.id) AS staff,"
-            " ARRAY(SELECT case_id FROM event_case WHERE event_id = e.id) AS cases,"
+            " upper(e.during) AS u, e.room_id, e.title, e.kind, e.notes, e.series_id,"
+            " e.programme_id,"
+            " ARRAY(SELECT staff_id FROM event_staff WHERE event_id = e.id"
+            "       ORDER BY is_lead DESC, staff_id) AS staff,"
+            " ARRAY(SELECT case_id FROM event_case WHERE event_id = e.id"
+            "       ORDER BY case_id) AS cases,"
             " ARRAY(SELECT volunteer_id FROM roster_slot WHERE event_id = e.id"
-            "       AND volunteer_id IS NOT NULL AND status <> 'declined') AS volunteers"
-            " FROM event e WHERE e.id = :id" + (" FOR UPDATE" if lock else "")
+            "       AND volunteer_id IS NOT NULL AND status <> 'declined'"
+            "       ORDER BY id) AS volunteers,"
+            " (SELECT count(*) FROM roster_slot WHERE event_id = e.id"
+            "       AND volunteer_id IS NULL AND status = 'open') AS open_slots"
+            " FROM event e WHERE e.id = :id"
         ),
         {"id": event_id},
     ).one_or_none()
@@ -467,26 +468,202 @@ def _stale(session: Session, table: str, row_id: int) -> StaleEditError:
 def _update_event(
     session: Session, event_id: int, version: int, assignments: str, params: dict[str, Any]
 ) -> BookedEvent:
+    statement = text(
+        f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
+        " WHERE id = :id AND version = :version"
+        " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
+    )
+    if "during" in params:
+        statement = statement.bindparams(bindparam("during", type_=TSTZRANGE))
+    row = session.execute(statement, {"id": event_id, "version": version, **params}).one_or_none()
+    if row is None:
+        load_event(session, event_id)  # raises NotFoundError when it is gone
+        raise _stale(session, "event", event_id)
+    return BookedEvent(id=row.id, version=row.version, start=row.s, end=row.u, status=row.status)
+
+
+@dataclass(frozen=True)
+class EventChanges:
+    """What an edit changes; ``None`` (and ``set_room`` false) leaves a field as it is."""
+
+    title: str | None = None
+    kind: EventKind | None = None
+    notes: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    set_room: bool = False
+    room_id: int | None = None
+    staff_ids: tuple[int, ...] | None = None
+    case_ids: tuple[int, ...] | None = None
+    volunteer_ids: tuple[int, ...] | None = None
+
+
+def _merged(current: Any, changes: EventChanges, allow_non_working_day: bool) -> BookingRequest:
+    def pick(new: T | None, old: T) -> T:
+        return old if new is None else new
+
+    return BookingRequest(
+        centre_id=current.centre_id,
+        title=pick(changes.title, current.title),
+        start=pick(changes.start, current.s),
+        end=pick(changes.end, current.u),
+        kind=pick(changes.kind, EventKind(current.kind)),
+        room_id=changes.room_id if changes.set_room else current.room_id,
+        staff_ids=pick(changes.staff_ids, tuple(current.staff)),
+        case_ids=pick(changes.case_ids, tuple(current.cases)),
+        volunteer_ids=pick(changes.volunteer_ids, tuple(current.volunteers)),
+        open_slots=current.open_slots,
+        programme_id=current.programme_id,
+        notes=pick(changes.notes, current.notes),
+        allow_non_working_day=allow_non_working_day,
+    )
+
+
+def _check_working_day(session: Session, request: BookingRequest) -> None:
+    if request.allow_non_working_day:
+        return
+    day = request.start.astimezone(SOFIA).date()
+    calendar = calendar_for(session, request.centre_id)
+    if not calendar.is_working_day(day):
+        name = calendar.holiday_name(day)
+        raise HolidayError(
+            _("{day} is not a working day{name}; confirm to book it anyway.").format(
+                day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
+            ),
+            title=_("Non-working day"),
+        )
+
+
+def edit_event(
+    session: Session,
+    *,
+    event_id: int,
+    version: int,
+    changes: EventChanges,
+    allow_non_working_day: bool = False,
+) -> BookedEvent:
+    """Change an event's time, room, people, title or notes through the booking checks.
+
+    Everything is checked as for a new booking (clashes, holidays, the room's headcount, the
+    programme's seats); on any refusal nothing changes.
+
+    Raises:
+        StaleEditError: someone saved the event after ``version`` was read.
+        SlotTakenError: the new time, room or people clash; the message names the holder.
+        HolidayError: the new day is not a working day and was not confirmed.
+        CapacityError: the room or the programme session would be over its limit.
+    """
+    current = load_event(session, event_id)
+    if current.status == "cancelled":
+        raise BadInputError(_("A cancelled event cannot be changed."))
+    request = _merged(current, changes, allow_non_working_day)
+    _validate(request)
+    if request.start.astimezone(SOFIA).date() != current.s.astimezone(SOFIA).date():
+        _check_working_day(session, request)
+    _check_room_headcount(session, request)
     savepoint = session.begin_nested()
     try:
-        statement = text(
-            f"UPDATE event SET {assignments}, version = version + 1, updated_at = now()"
-            " WHERE id = :id AND version = :version"
-            " RETURNING id, version, status, lower(during) AS s, upper(during) AS u"
+        _lock_resources(session, request)
+        booked = _update_event(
+            session,
+            event_id,
+            version,
+            "title = :title, kind = :kind, notes = :notes, room_id = :room, during = :during",
+            {
+                "title": request.title.strip(),
+                "kind": request.kind.value,
+                "notes": request.notes,
+                "room": request.room_id,
+                "during": _span(request.start, request.end),
+            },
         )
-        if "during" in params:
-            statement = statement.bindparams(bindparam("during", type_=TSTZRANGE))
-        row = session.execute(
-            statement, {"id": event_id, "version": version, **params}
-        ).one_or_none()
-    except IntegrityError:
+        _replace_people(session, current, request, booked)
+        _check_seats(session, event_id, request.programme_id, len(request.case_ids))
+    except IntegrityError as exc:
+        savepoint.rollback()
+        raise _translate_integrity(session, exc, request, exclude=[event_id]) from exc
+    except BaseException:
         savepoint.rollback()
         raise
     savepoint.commit()
-    if row is None:
-        _load_event(session, event_id)  # raises NotFoundError when it is gone
-        raise _stale(session, "event", event_id)
-    return BookedEvent(id=row.id, version=row.version, start=row.s, end=row.u, status=row.status)
+    return booked
+
+
+def _replace_people(
+    session: Session, current: Any, request: BookingRequest, booked: BookedEvent
+) -> None:
+    link = {
+        "e": current.id,
+        "c": current.centre_id,
+        "d": _span(booked.start, booked.end),
+        "st": booked.status,
+    }
+    range_param = bindparam("d", type_=TSTZRANGE)
+    gone_staff = set(current.staff) - set(request.staff_ids)
+    new_staff = [s for s in request.staff_ids if s not in set(current.staff)]
+    if gone_staff:
+        session.execute(
+            text("DELETE FROM event_staff WHERE event_id = :e AND staff_id = ANY(:ids)"),
+            {"e": current.id, "ids": list(gone_staff)},
+        )
+    if new_staff:
+        session.execute(
+            text(
+                "INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id,"
+                " is_lead) VALUES (:e, :c, :d, :st, :p, false)"
+            ).bindparams(range_param),
+            [{**link, "p": person} for person in new_staff],
+        )
+    if request.staff_ids and (gone_staff or new_staff):
+        session.execute(
+            text("UPDATE event_staff SET is_lead = (staff_id = :lead) WHERE event_id = :e"),
+            {"e": current.id, "lead": request.staff_ids[0]},
+        )
+    gone_cases = set(current.cases) - set(request.case_ids)
+    new_cases = [c for c in request.case_ids if c not in set(current.cases)]
+    if gone_cases:
+        session.execute(
+            text("DELETE FROM event_case WHERE event_id = :e AND case_id = ANY(:ids)"),
+            {"e": current.id, "ids": list(gone_cases)},
+        )
+    if new_cases:
+        session.execute(
+            text(
+                "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
+                " VALUES (:e, :c, :d, :st, :p)"
+            ).bindparams(range_param),
+            [{**link, "p": case} for case in new_cases],
+        )
+    gone_volunteers = set(current.volunteers) - set(request.volunteer_ids)
+    new_volunteers = [v for v in request.volunteer_ids if v not in set(current.volunteers)]
+    if gone_volunteers:
+        session.execute(
+            text("DELETE FROM roster_slot WHERE event_id = :e AND volunteer_id = ANY(:ids)"),
+            {"e": current.id, "ids": list(gone_volunteers)},
+        )
+    if new_volunteers:
+        session.execute(
+            text(
+                "INSERT INTO roster_slot (event_id, centre_id, during, event_status,"
+                " volunteer_id, status) VALUES (:e, :c, :d, :st, :p, 'assigned')"
+            ).bindparams(range_param),
+            [{**link, "p": v} for v in new_volunteers],
+        )
+
+
+def _check_seats(session: Session, event_id: int, programme_id: int | None, cases: int) -> None:
+    if programme_id is None:
+        return
+    programme = session.execute(
+        text("SELECT title, capacity FROM programme WHERE id = :p"), {"p": programme_id}
+    ).one()
+    if programme.capacity is not None and cases > programme.capacity:
+        raise CapacityError(
+            _("„{title}“ has {capacity} places and all are taken.").format(
+                title=programme.title, capacity=programme.capacity
+            ),
+            title=_("Session full"),
+        )
 
 
 def move_event(
@@ -505,36 +682,76 @@ def move_event(
         SlotTakenError: the new time clashes; the message names the holder.
         HolidayError: the new day is not a working day and was not confirmed.
     """
-    current = _load_event(session, event_id)
-    request = BookingRequest(
-        centre_id=current.centre_id,
-        title=current.title,
-        start=start,
-        end=end,
-        room_id=current.room_id,
-        staff_ids=tuple(current.staff),
-        case_ids=tuple(current.cases),
-        volunteer_ids=tuple(current.volunteers),
-        open_slots=1,  # the checks only need "someone"; the people come along by cascade
+    return edit_event(
+        session,
+        event_id=event_id,
+        version=version,
+        changes=EventChanges(start=start, end=end),
         allow_non_working_day=allow_non_working_day,
     )
-    _validate(replace(request, volunteer_ids=(), staff_ids=(), case_ids=()))
-    day = start.astimezone(SOFIA).date()
-    calendar = calendar_for(session, current.centre_id)
-    if not allow_non_working_day and not calendar.is_working_day(day):
-        raise HolidayError(
-            _("{day} is not a working day; confirm to move the event there.").format(
-                day=f"{day:%d.%m.%Y}"
+
+
+def _scope_ids(session: Session, current: Any, scope: str) -> list[int]:
+    if scope not in ("this", "following", "all"):
+        raise BadInputError(_("The scope is this, following or all."))
+    if scope == "this" or current.series_id is None:
+        return [current.id]
+    condition = "" if scope == "all" else " AND lower(during) >= :start"
+    return list(
+        session.execute(
+            text(
+                "SELECT id FROM event WHERE series_id = :series AND status <> 'cancelled'"
+                + condition
+                + " ORDER BY lower(during) FOR UPDATE"
             ),
-            title=_("Non-working day"),
+            {"series": current.series_id, "start": current.s},
+        ).scalars()
+    )
+
+
+def edit_series(
+    session: Session,
+    *,
+    event_id: int,
+    version: int,
+    changes: EventChanges,
+    scope: str = "this",
+    allow_non_working_day: bool = False,
+) -> list[BookedEvent]:
+    """Edit an occurrence, it and the following ones, or the whole series, all or nothing.
+
+    A new time is applied to every occurrence as the same shift on the wall clock: moving
+    Tuesday 10:00 to Thursday 11:00 moves each occurrence two days on, to 11:00. Other
+    occurrences keep their own dates. ``version`` is the one of the occurrence the user
+    opened; the others are locked and edited as they are now.
+    """
+    current = load_event(session, event_id)
+    if current.version != version:
+        raise _stale(session, "event", event_id)
+    ids = _scope_ids(session, current, scope)
+    first_local = current.s.astimezone(SOFIA)
+    new_start = (changes.start or current.s).astimezone(SOFIA)
+    new_end = (changes.end or current.u).astimezone(SOFIA)
+    day_shift = new_start.date() - first_local.date()
+    length = new_end - new_start
+    results = []
+    for one in ids:
+        row = load_event(session, one, lock=True)
+        own = changes
+        if changes.start is not None or changes.end is not None:
+            local_day = row.s.astimezone(SOFIA).date() + day_shift
+            start = datetime.combine(local_day, new_start.time(), tzinfo=SOFIA)
+            own = replace(changes, start=start, end=start + length)
+        results.append(
+            edit_event(
+                session,
+                event_id=one,
+                version=row.version,
+                changes=own,
+                allow_non_working_day=allow_non_working_day,
+            )
         )
-    _lock_resources(session, request)
-    try:
-        return _update_event(
-            session, event_id, version, "during = :during", {"during": _span(start, end)}
-        )
-    except IntegrityError as exc:
-        raise _translate_integrity(session, exc, request, exclude=[event_id]) from exc
+    return results
 
 
 def cancel_event(session: Session, *, event_id: int, version: int, reason: str) -> BookedEvent:
@@ -561,7 +778,7 @@ def mark_held(session: Session, *, event_id: int, version: int) -> BookedEvent:
     Raises:
         StaleEditError: someone saved the event after ``version`` was read.
     """
-    current = _load_event(session, event_id)
+    current = load_event(session, event_id)
     if current.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be marked as held."))
     return _update_event(session, event_id, version, "status = 'held'", {})
@@ -629,7 +846,7 @@ def book_series(
             booked.append(_insert_event(session, one, series_id=series_id))
         except IntegrityError as exc:
             savepoint.rollback()
-            if _sqlstate(exc) != "23P01":
+            if sqlstate(exc) != "23P01":
                 raise _translate_integrity(session, exc, one) from exc
             clashes = _clashes_of(session, one)
             skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
@@ -655,25 +872,9 @@ def cancel_series(
     Returns:
         The ids of the events cancelled.
     """
-    if scope not in ("this", "following", "all"):
-        raise BadInputError(_("The scope is this, following or all."))
     if not reason.strip():
         raise BadInputError(_("Say why the event is cancelled."))
-    current = _load_event(session, event_id)
-    if scope == "this" or current.series_id is None:
-        ids = [event_id]
-    else:
-        condition = "" if scope == "all" else " AND lower(during) >= :start"
-        ids = list(
-            session.execute(
-                text(
-                    "SELECT id FROM event WHERE series_id = :series AND status <> 'cancelled'"
-                    + condition
-                    + " ORDER BY lower(during) FOR UPDATE"
-                ),
-                {"series": current.series_id, "start": current.s},
-            ).scalars()
-        )
+    ids = _scope_ids(session, load_event(session, event_id), scope)
     session.execute(
         text(
             "UPDATE event SET status = 'cancelled', cancel_reason = :reason,"

@@ -1,0 +1,223 @@
+"""Places that run out: seats of a programme session, the centre's active cases.
+
+Every count is taken under a lock that all writers of that count share, so that twenty
+people at the last place give exactly one yes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coptui.errors import BadInputError, CapacityError, NotFoundError
+from coptui.i18n import _
+from coptui.services.booking import find_clashes, load_event, slot_taken_error, sqlstate
+
+CENTRE_LOCK = 5  # advisory lock class for a centre's case count (booking uses 1-4)
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """A case joined a session, or took a place on its waiting list."""
+
+    joined: bool
+    waiting_position: int | None = None
+
+
+def _seats(session: Session, event: Any) -> tuple[int | None, str]:
+    """How many cases the event can hold: the programme's seats and the room's headcount."""
+    programme_id = event.programme_id
+    room_id = event.room_id
+    limit: int | None = None
+    name = str(event.title)
+    if programme_id is not None:
+        row = session.execute(
+            text("SELECT capacity FROM programme WHERE id = :p"), {"p": programme_id}
+        ).one()
+        limit = row.capacity
+    if room_id is not None:
+        room = session.execute(
+            text("SELECT max_people FROM room WHERE id = :r"), {"r": room_id}
+        ).one()
+        if room.max_people is not None:
+            # The room counts everyone: children, staff and volunteers.
+            people = session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM event_staff WHERE event_id = :e)"
+                    " + (SELECT count(*) FROM roster_slot WHERE event_id = :e"
+                    "    AND status <> 'declined')"
+                ),
+                {"e": event.id},
+            ).scalar_one()
+            room_places = room.max_people - int(people)
+            limit = room_places if limit is None else min(limit, room_places)
+    return limit, name
+
+
+def join_session(
+    session: Session, *, event_id: int, case_id: int, waitlist: bool = False
+) -> JoinResult:
+    """Give a case a place in a session, or (when asked) a place on its waiting list.
+
+    Raises:
+        CapacityError: the session is full and no waiting-list place was asked for.
+        SlotTakenError: the child is elsewhere at that time.
+    """
+    event = load_event(session, event_id, lock=True)  # joins of one event queue here
+    if event.status == "cancelled":
+        raise BadInputError(_("A cancelled event cannot be changed."))
+    if case_id in event.cases:
+        return JoinResult(joined=True)
+    limit, title = _seats(session, event)
+    if limit is not None and len(event.cases) >= limit:
+        if not waitlist:
+            raise CapacityError(
+                _("„{title}“ is full: {taken} of {limit} places are taken.").format(
+                    title=title, taken=len(event.cases), limit=limit
+                ),
+                title=_("Session full"),
+            )
+        session.execute(
+            text(
+                "INSERT INTO waitlist_entry (event_id, case_id, centre_id) VALUES (:e, :c, :centre)"
+                " ON CONFLICT (event_id, case_id) DO NOTHING"
+            ),
+            {"e": event_id, "c": case_id, "centre": event.centre_id},
+        )
+        position = session.execute(
+            text(
+                "SELECT n FROM (SELECT case_id, row_number() OVER (ORDER BY created_at, id) AS n"
+                " FROM waitlist_entry WHERE event_id = :e) w WHERE case_id = :c"
+            ),
+            {"e": event_id, "c": case_id},
+        ).scalar_one()
+        return JoinResult(joined=False, waiting_position=int(position))
+    savepoint = session.begin_nested()
+    try:
+        session.execute(
+            text(
+                "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
+                " SELECT id, centre_id, during, status, :c FROM event WHERE id = :e"
+            ),
+            {"e": event_id, "c": case_id},
+        )
+    except IntegrityError as exc:
+        savepoint.rollback()
+        if sqlstate(exc) != "23P01":
+            raise NotFoundError(_("No such case.")) from exc
+        clashes = find_clashes(
+            session, start=event.s, end=event.u, case_ids=[case_id], exclude_event_ids=[event_id]
+        )
+        raise slot_taken_error(clashes) from exc
+    savepoint.commit()
+    session.execute(
+        text("DELETE FROM waitlist_entry WHERE event_id = :e AND case_id = :c"),
+        {"e": event_id, "c": case_id},
+    )
+    session.execute(
+        text("UPDATE event SET version = version + 1, updated_at = now() WHERE id = :e"),
+        {"e": event_id},
+    )
+    return JoinResult(joined=True)
+
+
+def leave_session(session: Session, *, event_id: int, case_id: int) -> int | None:
+    """Free a case's place; the first on the waiting list who is free at that time takes it.
+
+    Returns:
+        The case that moved up from the waiting list, if any.
+    """
+    event = load_event(session, event_id, lock=True)
+    session.execute(
+        text("DELETE FROM event_case WHERE event_id = :e AND case_id = :c"),
+        {"e": event_id, "c": case_id},
+    )
+    session.execute(
+        text("UPDATE event SET version = version + 1, updated_at = now() WHERE id = :e"),
+        {"e": event_id},
+    )
+    waiting = session.execute(
+        text("SELECT case_id FROM waitlist_entry WHERE event_id = :e ORDER BY created_at, id"),
+        {"e": event_id},
+    ).scalars()
+    for candidate in list(waiting):
+        if find_clashes(
+            session, start=event.s, end=event.u, case_ids=[candidate], exclude_event_ids=[event_id]
+        ):
+            continue
+        if join_session(session, event_id=event_id, case_id=candidate).joined:
+            return int(candidate)
+    return None
+
+
+def waiting_list(session: Session, *, event_id: int) -> list[int]:
+    """The cases waiting for a place in a session, first in line first."""
+    return [
+        int(c)
+        for c in session.execute(
+            text("SELECT case_id FROM waitlist_entry WHERE event_id = :e ORDER BY created_at, id"),
+            {"e": event_id},
+        ).scalars()
+    ]
+
+
+def centre_places(session: Session, *, centre_id: int, on: date) -> tuple[int | None, int]:
+    """The centre's places on a date (``None`` if never set) and its active cases then."""
+    places = session.execute(
+        text(
+            "SELECT places FROM centre_capacity WHERE centre_id = :c AND valid_from <= :d"
+            " ORDER BY valid_from DESC LIMIT 1"
+        ),
+        {"c": centre_id, "d": on},
+    ).scalar_one_or_none()
+    active = session.execute(
+        text(
+            "SELECT count(*) FROM case_file WHERE centre_id = :c AND status = 'active'"
+            " AND (active_from IS NULL OR active_from <= :d)"
+            " AND (closed_on IS NULL OR closed_on > :d)"
+        ),
+        {"c": centre_id, "d": on},
+    ).scalar_one()
+    return places, int(active)
+
+
+def activate_case(session: Session, *, case_id: int, on: date) -> None:
+    """Start active work with a case on ``on`` if the centre has a free place then.
+
+    A case that does not fit keeps its place on the waiting list (status ``waiting``).
+
+    Raises:
+        CapacityError: every place is taken on that date.
+    """
+    case = session.execute(
+        text("SELECT id, centre_id, status, code FROM case_file WHERE id = :id"), {"id": case_id}
+    ).one_or_none()
+    if case is None:
+        raise NotFoundError(_("No such case."))
+    if case.status == "active":
+        return
+    # Every activation in a centre queues on this lock, so the count below cannot go stale.
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": CENTRE_LOCK, "c": case.centre_id}
+    )
+    places, active = centre_places(session, centre_id=case.centre_id, on=on)
+    if places is not None and active >= places:
+        raise CapacityError(
+            _(
+                "The centre has {places} places and all are taken on {day}; case {code} stays on"
+                " the waiting list."
+            ).format(places=places, day=f"{on:%d.%m.%Y}", code=case.code),
+            title=_("No free place"),
+        )
+    session.execute(
+        text(
+            "UPDATE case_file SET status = 'active', active_from = :d, closed_on = NULL,"
+            " version = version + 1 WHERE id = :id"
+        ),
+        {"id": case_id, "d": on},
+    )

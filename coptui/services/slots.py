@@ -1,0 +1,164 @@
+"""The free-slot finder: the earliest times when everyone asked for (and a room) is free."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
+from sqlalchemy.orm import Session
+
+from coptui.domain.timeutil import SOFIA
+from coptui.errors import BadInputError
+from coptui.i18n import _
+from coptui.services.booking import calendar_for
+
+MAX_DAYS = 92  # a quarter: beyond that, nobody plans by free slots
+STEP = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    """A time when every person asked for and the room are free."""
+
+    start: datetime
+    end: datetime
+    room_id: int | None = None
+    room: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """The centre's working hours (a setting; default Monday to Friday 08:00–18:00)."""
+
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+
+
+_BUSY_SQL = text(
+    """
+    SELECT 'staff' AS kind, staff_id AS rid, lower(during) AS s, upper(during) AS u
+      FROM event_staff WHERE staff_id = ANY(:staff) AND event_status <> 'cancelled'
+       AND during && :window AND event_id <> :exclude
+    UNION ALL
+    SELECT 'case', case_id, lower(during), upper(during)
+      FROM event_case WHERE case_id = ANY(:cases) AND event_status <> 'cancelled'
+       AND during && :window AND event_id <> :exclude
+    UNION ALL
+    SELECT 'volunteer', volunteer_id, lower(during), upper(during)
+      FROM roster_slot WHERE volunteer_id = ANY(:volunteers) AND event_status <> 'cancelled'
+       AND status <> 'declined' AND during && :window AND event_id <> :exclude
+    UNION ALL
+    SELECT 'room', room_id, lower(during), upper(during)
+      FROM event WHERE room_id = ANY(:rooms) AND status <> 'cancelled'
+       AND during && :window AND id <> :exclude
+    """
+).bindparams(bindparam("window", type_=TSTZRANGE))
+
+
+def _overlaps(busy: Sequence[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
+    return any(s < end and start < u for s, u in busy)
+
+
+def free_slots(
+    session: Session,
+    *,
+    centre_id: int,
+    duration: timedelta,
+    first_day: date,
+    days: int = 14,
+    staff_ids: Sequence[int] = (),
+    case_ids: Sequence[int] = (),
+    volunteer_ids: Sequence[int] = (),
+    room_id: int | None = None,
+    room_kind: str | None = None,
+    count: int = 3,
+    hours: WorkingHours = WorkingHours(),
+    not_before: datetime | None = None,
+    exclude_event_id: int | None = None,
+) -> list[FreeSlot]:
+    """The earliest ``count`` slots of ``duration`` free for all the people and a room.
+
+    Slots start on the quarter hour, inside working hours, on working days only (national
+    holidays and the centre's own closures are skipped).
+
+    Args:
+        room_id: this room must be free; or ``room_kind``: any active room of that kind.
+        not_before: no slot starts earlier (say, now).
+        exclude_event_id: the event being moved does not block itself.
+    """
+    if duration <= timedelta(0):
+        raise BadInputError(_("The duration must be positive."))
+    if not 1 <= days <= MAX_DAYS:
+        raise BadInputError(_("Search between 1 and {n} days.").format(n=MAX_DAYS))
+    rooms: dict[int, str] = {}
+    if room_id is not None:
+        rooms = {
+            r.id: r.name
+            for r in session.execute(
+                text("SELECT id, name FROM room WHERE id = :r AND centre_id = :c"),
+                {"r": room_id, "c": centre_id},
+            )
+        }
+        if not rooms:
+            raise BadInputError(_("No such room."))
+    elif room_kind is not None:
+        rooms = {
+            r.id: r.name
+            for r in session.execute(
+                text(
+                    "SELECT id, name FROM room WHERE centre_id = :c AND kind = :k AND active"
+                    " ORDER BY name"
+                ),
+                {"c": centre_id, "k": room_kind},
+            )
+        }
+        if not rooms:
+            return []
+    window_start = datetime.combine(first_day, time(0), tzinfo=SOFIA)
+    window_end = datetime.combine(first_day + timedelta(days=days), time(0), tzinfo=SOFIA)
+    busy_people: list[tuple[datetime, datetime]] = []
+    busy_rooms: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for row in session.execute(
+        _BUSY_SQL,
+        {
+            "staff": list(staff_ids),
+            "cases": list(case_ids),
+            "volunteers": list(volunteer_ids),
+            "rooms": list(rooms),
+            "window": Range(window_start, window_end, bounds="[)"),
+            "exclude": exclude_event_id or 0,
+        },
+    ):
+        if row.kind == "room":
+            busy_rooms[row.rid].append((row.s, row.u))
+        else:
+            busy_people.append((row.s, row.u))
+    calendar = calendar_for(session, centre_id)
+    found: list[FreeSlot] = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if not calendar.is_working_day(day):
+            continue
+        start = datetime.combine(day, hours.start, tzinfo=SOFIA)
+        closing = datetime.combine(day, hours.end, tzinfo=SOFIA)
+        while start + duration <= closing:
+            end = start + duration
+            if (not_before is None or start >= not_before) and not _overlaps(
+                busy_people, start, end
+            ):
+                if not rooms:
+                    found.append(FreeSlot(start=start, end=end))
+                else:
+                    free = [r for r in rooms if not _overlaps(busy_rooms[r], start, end)]
+                    if free:
+                        found.append(
+                            FreeSlot(start=start, end=end, room_id=free[0], room=rooms[free[0]])
+                        )
+                if len(found) == count:
+                    return found
+            start += STEP
+    return found
