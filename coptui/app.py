@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +27,7 @@ class CoptApp(App[None]):
         engine: an engine already opened (by ``coptui demo`` or a test); when ``None`` the
             database is opened in a worker after the first frame.
         today: the day shown as today (tests freeze it).
+        live: follow other sessions' changes (LISTEN on its own connection).
     """
 
     TITLE = "coptui"
@@ -43,6 +45,7 @@ class CoptApp(App[None]):
         settings: Settings,
         engine: Engine | None = None,
         today: date | None = None,
+        live: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -50,11 +53,15 @@ class CoptApp(App[None]):
         self.engine: Engine | None = engine
         self.today_override = today
         self.failure: str | None = None
+        self.live = live
+        self.connected = True
+        self.changes_seen = 0
+        self._stop_listening = threading.Event()
 
     def on_mount(self) -> None:
-        from coptui.screens.week import WeekScreen
+        from coptui.screens.planner import PlannerScreen
 
-        self.push_screen(WeekScreen())
+        self.push_screen(PlannerScreen())
         if self.engine is None:
             self.open_database()
         else:
@@ -69,11 +76,43 @@ class CoptApp(App[None]):
         self.post_message(self.DatabaseOpened())
 
     def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
-        from coptui.screens.week import WeekScreen
+        for planner in self._planners():
+            planner.reload()
+        if self.live:
+            self.follow_changes()
 
-        for screen in self.screen_stack:
-            if isinstance(screen, WeekScreen):
-                screen.reload()
+    def _planners(self) -> list[Any]:
+        from coptui.screens.planner import PlannerScreen
+
+        return [s for s in self.screen_stack if isinstance(s, PlannerScreen)]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="live", name="live")
+    def follow_changes(self) -> None:
+        """Listen for every committed change and hand it to the planner (own connection)."""
+        from coptui.db import listen
+
+        assert self.engine is not None
+        url = self.engine.url.render_as_string(hide_password=False)
+        for change in listen(url, stop=self._stop_listening, on_state=self._connection_state):
+            self.call_from_thread(self._changed, change)
+
+    def _changed(self, change: Any) -> None:
+        self.changes_seen += 1
+        for planner in self._planners():
+            planner.changed(change)
+
+    def _connection_state(self, up: bool) -> None:
+        if up == self.connected:
+            return
+        self.connected = up
+        self.call_from_thread(self._show_connection, up)
+
+    def _show_connection(self, up: bool) -> None:
+        for planner in self._planners():
+            planner.connection(up)
+
+    def on_unmount(self) -> None:
+        self._stop_listening.set()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn a failed worker into a message for people (the one place errors surface)."""

@@ -89,6 +89,26 @@ def expand(rule: str, first: datetime, zone: ZoneInfo) -> list[datetime]:
     return result
 
 
+# The same syntax in Bulgarian, as the event form offers it: "всяка седмица 10 пъти",
+# "всеки 2 седмици в пн,чт до 30.06.2027", "всеки месец по ден от седмицата 6 пъти".
+_BULGARIAN = (
+    (r"всяка седмица", "weekly"),
+    (r"всеки месец по ден от седмицата", "monthly by weekday"),
+    (r"всеки месец", "monthly"),
+    (r"(?:на )?всеки (\d+) седмици", r"every \1 weeks"),
+    (r"(?:на )?всеки (\d+) месеца", r"every \1 months"),
+    (r"\bв (?=[а-я]{2}\b)", "on "),
+    (r"(\d+) пъти", r"count \1"),
+    (r"\bдо (?=\d)", "until "),
+)
+
+
+def _from_bulgarian(text: str) -> str:
+    for pattern, replacement in _BULGARIAN:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
 def parse_repeat(text: str) -> Recurrence:
     """Parse the scripting syntax of ``coptui book --repeat``.
 
@@ -99,7 +119,7 @@ def parse_repeat(text: str) -> Recurrence:
     Raises:
         RecurrenceError: the text does not follow the syntax.
     """
-    words = text.lower().replace(",", " , ").split()
+    words = _from_bulgarian(text.lower()).replace(",", " , ").split()
     source = " ".join(words)
     match = re.fullmatch(
         r"(?:(?P<weekly>weekly)|(?P<monthly>monthly)(?P<bywd> by weekday)?"

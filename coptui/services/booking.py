@@ -224,7 +224,7 @@ def find_clashes(
     ]
 
 
-def _clashes_of(
+def clashes_of(
     session: Session, request: BookingRequest, exclude: Sequence[int] = ()
 ) -> list[Clash]:
     return find_clashes(
@@ -354,7 +354,7 @@ def _translate_integrity(
 ) -> Exception:
     state = sqlstate(exc)
     if state == "23P01":
-        return slot_taken_error(_clashes_of(session, request, exclude))
+        return slot_taken_error(clashes_of(session, request, exclude))
     if state == "23503":
         return NotFoundError(_("A room, person, case or programme of this event does not exist."))
     return BadInputError(
@@ -799,7 +799,7 @@ def preview_series(
         holiday = None
         if not calendar.is_working_day(day):
             holiday = calendar.holiday_name(day) or _("non-working day")
-        clashes = _clashes_of(session, replace(request, start=start, end=end))
+        clashes = clashes_of(session, replace(request, start=start, end=end))
         result.append(Occurrence(start=start, end=end, clashes=tuple(clashes), holiday=holiday))
     return result
 
@@ -848,7 +848,7 @@ def book_series(
             savepoint.rollback()
             if sqlstate(exc) != "23P01":
                 raise _translate_integrity(session, exc, one) from exc
-            clashes = _clashes_of(session, one)
+            clashes = clashes_of(session, one)
             skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
             continue
         savepoint.commit()

@@ -1,0 +1,492 @@
+"""The event form: a new event, or an existing one, checked against the calendar as you type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from coptui.i18n import N_, _
+from coptui.screens.dialogs import Choice, Choose
+
+if TYPE_CHECKING:
+    from coptui.app import CoptApp
+
+EVENT_KINDS = (
+    ("individual", N_("Individual work")),
+    ("group", N_("Group work")),
+    ("programme_session", N_("Programme session")),
+    ("meeting", N_("Meeting")),
+    ("mobile_work", N_("Mobile work")),
+)
+FIELDS = (
+    ("title", N_("Title")),
+    ("day", N_("Date")),
+    ("start", N_("Start")),
+    ("end", N_("End")),
+    ("duration", N_("or minutes")),
+    ("room", N_("Room")),
+    ("staff", N_("Specialists")),
+    ("cases", N_("Cases")),
+    ("volunteers", N_("Volunteers")),
+    ("repeat", N_("Repeat")),
+    ("notes", N_("Notes")),
+)
+PLACEHOLDERS = {
+    "day": N_("03.12.2026, днес, утре, петък, +2"),
+    "start": N_("9, 930, 9:30"),
+    "end": N_("10:30"),
+    "duration": N_("45"),
+    "staff": N_("names, separated by commas"),
+    "cases": N_("codes, separated by commas"),
+    "volunteers": N_("names, separated by commas"),
+    "repeat": N_("всяка седмица 10 пъти · всеки 2 седмици в пн,чт до 30.06.2027"),
+}
+FREE_KEYS = ("f2", "f3", "f4")
+
+
+@dataclass(frozen=True)
+class Typed:
+    """The form as typed, read on the UI thread and handed to a worker."""
+
+    kind: str
+    values: dict[str, str]
+
+
+class EventForm(ModalScreen[int | None]):
+    """New or existing event; returns the id of the event saved, or ``None``."""
+
+    CSS_PATH = "event_form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", _("Save")),
+        Binding("escape", "close", _("Back")),
+        Binding("f2", "take_slot(0)", _("1st free time"), show=False),
+        Binding("f3", "take_slot(1)", _("2nd free time"), show=False),
+        Binding("f4", "take_slot(2)", _("3rd free time"), show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        start: datetime | None = None,
+        event_id: int | None = None,
+        resource: Choice | None = None,
+        centre_id: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.start = start
+        self.event_id = event_id
+        self.version: int | None = None
+        self.resource = resource
+        self.centre_id = centre_id
+        self.free: list[Any] = []
+        self._timer: Timer | None = None
+        self.checks = 0  # finished checks, for tests
+        self.allow_non_working_day = False
+
+    @property
+    def coptui(self) -> CoptApp:
+        from coptui.app import CoptApp
+
+        assert isinstance(self.app, CoptApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        title = _("New event") if self.event_id is None else _("Event")
+        with Vertical(classes="form"):
+            yield Label(title, id="form-title", classes="dialog-title")
+            with VerticalScroll(), Grid(classes="fields"):
+                yield Label(_("Kind"))
+                yield Select(
+                    [(_(label), key) for key, label in EVENT_KINDS],
+                    value="individual",
+                    allow_blank=False,
+                    id="kind",
+                )
+                for key, label in FIELDS:
+                    yield Label(_(label))
+                    placeholder = _(PLACEHOLDERS[key]) if key in PLACEHOLDERS else ""
+                    yield Input(id=key, placeholder=placeholder)
+            yield Static("", id="check")
+            yield Static("", id="slots")
+            yield Static(_("Ctrl+S: save · Esc: back · F2 F3 F4: take a free time"), classes="hint")
+
+    def on_mount(self) -> None:
+        if self.event_id is None and self.start is not None:
+            self._set("day", f"{self.start:%d.%m.%Y}")
+            self._set("start", f"{self.start:%H:%M}")
+            self._set("duration", "60")
+            if self.resource is not None and self.resource.kind in (
+                "room",
+                "staff",
+                "case",
+                "volunteer",
+            ):
+                field = {"room": "room", "staff": "staff", "case": "cases"}.get(
+                    self.resource.kind, "volunteers"
+                )
+                self._set(field, self.resource.name)
+        self.query_one("#title", Input).focus()
+        self._prepare()
+
+    def _set(self, key: str, value: str) -> None:
+        self.query_one(f"#{key}", Input).value = value
+
+    def typed(self) -> Typed:
+        """Everything typed so far."""
+        kind = self.query_one("#kind", Select).value
+        return Typed(
+            kind=str(kind),
+            values={key: self.query_one(f"#{key}", Input).value for key, _l in FIELDS},
+        )
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="form", name="prepare")
+    def _prepare(self) -> None:
+        from coptui.db import session_scope
+        from coptui.domain.timeutil import SOFIA
+        from coptui.services.booking import load_event
+        from coptui.services.directory import entries, only_centre
+
+        engine = self.coptui.engine
+        assert engine is not None
+        with session_scope(engine) as session:
+            centre = only_centre(session)
+            names = {
+                kind: [e.name for e in entries(session, centre_id=centre, kind=kind)]
+                for kind in ("rooms", "staff", "volunteers", "cases")
+            }
+            event = None
+            if self.event_id is not None:
+                row = load_event(session, self.event_id)
+                lookup = {
+                    kind: {e.id: e.name for e in entries(session, centre_id=centre, kind=kind)}
+                    for kind in ("rooms", "staff", "volunteers", "cases")
+                }
+                event = {
+                    "version": row.version,
+                    "kind": row.kind,
+                    "title": row.title,
+                    "day": f"{row.s.astimezone(SOFIA):%d.%m.%Y}",
+                    "start": f"{row.s.astimezone(SOFIA):%H:%M}",
+                    "end": f"{row.u.astimezone(SOFIA):%H:%M}",
+                    "room": lookup["rooms"].get(row.room_id, "") if row.room_id else "",
+                    "staff": ", ".join(lookup["staff"][i] for i in row.staff),
+                    "cases": ", ".join(lookup["cases"][i] for i in row.cases),
+                    "volunteers": ", ".join(lookup["volunteers"][i] for i in row.volunteers),
+                    "notes": row.notes,
+                }
+        self.centre_id = centre
+        self.app.call_from_thread(self._prepared, names, event)
+
+    def _prepared(self, names: dict[str, list[str]], event: dict[str, Any] | None) -> None:
+        self.query_one("#room", Input).suggester = SuggestFromList(
+            names["rooms"], case_sensitive=False
+        )
+        if event is not None:
+            self.version = event.pop("version")
+            self.query_one("#kind", Select).value = event.pop("kind")
+            for key, value in event.items():
+                self._set(key, value)
+            self.query_one("#repeat", Input).disabled = True
+        self._schedule_check()
+
+    # -- checking as you type ---------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.25, self._run_check)
+
+    def _run_check(self) -> None:
+        if self.centre_id is not None:
+            self._check(self.typed())
+
+    def _request(self, session: Any, typed: Typed) -> Any:
+        """The booking the form describes, with names resolved; raises BadInputError."""
+        from coptui.domain.parse import parse_day, parse_minutes, parse_time
+        from coptui.domain.timeutil import SOFIA
+        from coptui.errors import BadInputError
+        from coptui.models import EventKind
+        from coptui.services.booking import BookingRequest
+        from coptui.services.directory import resolve
+
+        values = typed.values
+        centre_id = self.centre_id
+        assert centre_id is not None
+        today = self.coptui.today()
+        if not values["day"].strip():
+            raise BadInputError(_("Write the date."))
+        if not values["start"].strip():
+            raise BadInputError(_("Write the start time."))
+        day = parse_day(values["day"], today)
+        start = datetime.combine(day, parse_time(values["start"]), tzinfo=SOFIA)
+        if values["end"].strip():
+            end = datetime.combine(day, parse_time(values["end"]), tzinfo=SOFIA)
+        elif values["duration"].strip():
+            end = start + timedelta(minutes=parse_minutes(values["duration"]))
+        else:
+            raise BadInputError(_("Write the end time or the length in minutes."))
+
+        def names(kind: str, text: str) -> tuple[int, ...]:
+            parts = [p.strip() for p in text.split(",") if p.strip()]
+            return tuple(resolve(session, centre_id=centre_id, kind=kind, name=p).id for p in parts)
+
+        room = values["room"].strip()
+        return BookingRequest(
+            centre_id=centre_id,
+            title=values["title"].strip() or _("(no title)"),
+            start=start,
+            end=end,
+            kind=EventKind(typed.kind),
+            room_id=names("rooms", room)[0] if room else None,
+            staff_ids=names("staff", values["staff"]),
+            case_ids=names("cases", values["cases"]),
+            volunteer_ids=names("volunteers", values["volunteers"]),
+            notes=values["notes"].strip(),
+            allow_non_working_day=self.allow_non_working_day,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check", name="check")
+    def _check(self, typed: Typed) -> tuple[str, str, list[Any]]:
+        from coptui.db import session_scope
+        from coptui.domain.recurrence import RecurrenceError, parse_repeat
+        from coptui.domain.timeutil import SOFIA
+        from coptui.errors import CoptError
+        from coptui.services.booking import calendar_for, clashes_of, preview_series
+        from coptui.services.slots import WorkingHours, free_slots
+        from coptui.widgets.weekgrid import WEEKDAYS
+
+        engine = self.coptui.engine
+        assert engine is not None
+        with session_scope(engine) as session:
+            try:
+                request = self._request(session, typed)
+            except CoptError as exc:
+                return exc.message, "", []
+            exclude = [self.event_id] if self.event_id else []
+            clashes = clashes_of(session, request, exclude)
+            lines = [c.describe() for c in clashes[:3]]
+            day = request.start.astimezone(SOFIA).date()
+            calendar = calendar_for(session, request.centre_id)
+            if not calendar.is_working_day(day):
+                name = calendar.holiday_name(day)
+                lines.append(
+                    _("{day} is not a working day{name}.").format(
+                        day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
+                    )
+                )
+            repeat = typed.values["repeat"].strip()
+            if repeat and self.event_id is None:
+                try:
+                    rule = parse_repeat(repeat)
+                except RecurrenceError as exc:
+                    return str(exc), "", []
+                preview = preview_series(session, request=request, rule=rule)
+                clashing = [o for o in preview if o.clashes]
+                holidays = [o for o in preview if o.holiday]
+                lines = [
+                    _("{n} occurrences; {c} clash and {h} fall on non-working days.").format(
+                        n=len(preview), c=len(clashing), h=len(holidays)
+                    )
+                ]
+                lines += [f"{o.start:%d.%m}: {o.clashes[0].describe()}" for o in clashing[:3]] + [
+                    f"{o.start:%d.%m}: {o.holiday}" for o in holidays[:3]
+                ]
+                return "\n".join(lines), "", []
+            free: list[Any] = []
+            if clashes:
+                settings = self.coptui.settings
+                free = free_slots(
+                    session,
+                    centre_id=request.centre_id,
+                    duration=request.end - request.start,
+                    first_day=day,
+                    days=28,
+                    staff_ids=request.staff_ids,
+                    case_ids=request.case_ids,
+                    volunteer_ids=request.volunteer_ids,
+                    room_id=request.room_id,
+                    hours=WorkingHours(settings.day_start, settings.day_end),
+                    not_before=request.start,
+                    exclude_event_id=self.event_id,
+                )
+            slots = "  ".join(
+                f"{key.upper()}: {_(WEEKDAYS[s.start.weekday()])}"
+                f" {s.start.astimezone(SOFIA):%d.%m %H:%M}"
+                for key, s in zip(FREE_KEYS, free, strict=False)
+            )
+            if free:
+                slots = _("Free: ") + slots
+            return "\n".join(lines) or _("No clashes."), slots, free
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "check" and event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            assert result is not None
+            message, slots, free = result
+            self.free = free
+            check = self.query_one("#check", Static)
+            check.update(message)
+            check.set_class(message != _("No clashes."), "problem")
+            self.query_one("#slots", Static).update(slots)
+            self.checks += 1
+        elif event.worker.name == "save" and event.state is WorkerState.ERROR:
+            self._save_failed(event.worker.error)
+
+    def action_take_slot(self, n: int) -> None:
+        """Use the n-th free time the check found."""
+        from coptui.domain.timeutil import SOFIA
+
+        if n >= len(self.free):
+            return
+        slot = self.free[n]
+        start = slot.start.astimezone(SOFIA)
+        end = slot.end.astimezone(SOFIA)
+        self._set("day", f"{start:%d.%m.%Y}")
+        self._set("start", f"{start:%H:%M}")
+        self._set("end", f"{end:%H:%M}")
+        if slot.room:
+            self._set("room", slot.room)
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.query_one("#check", Static).update(_("Saving…"))
+        self._save(self.typed())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="save")
+    def _save(self, typed: Typed) -> None:
+        from coptui.domain.recurrence import RecurrenceError, parse_repeat
+        from coptui.errors import BadInputError
+        from coptui.services.booking import (
+            EventChanges,
+            book_event,
+            book_series,
+            edit_event,
+            transact,
+        )
+
+        engine = self.coptui.engine
+        assert engine is not None
+        repeat = typed.values["repeat"].strip()
+
+        def work(session: Any) -> tuple[int, str]:
+            request = self._request(session, typed)
+            if self.event_id is not None:
+                assert self.version is not None
+                saved = edit_event(
+                    session,
+                    event_id=self.event_id,
+                    version=self.version,
+                    changes=EventChanges(
+                        title=request.title,
+                        kind=request.kind,
+                        notes=request.notes,
+                        start=request.start,
+                        end=request.end,
+                        set_room=True,
+                        room_id=request.room_id,
+                        staff_ids=request.staff_ids,
+                        case_ids=request.case_ids,
+                        volunteer_ids=request.volunteer_ids,
+                    ),
+                    allow_non_working_day=self.allow_non_working_day,
+                )
+                return saved.id, _("Saved.")
+            if repeat:
+                try:
+                    rule = parse_repeat(repeat)
+                except RecurrenceError as exc:
+                    raise BadInputError(str(exc)) from exc
+                result = book_series(
+                    session,
+                    request=request,
+                    rule=rule,
+                    include_holidays=self.allow_non_working_day,
+                )
+                if not result.booked:
+                    raise BadInputError(_("No occurrence of the series is free."))
+                return result.booked[0].id, _(
+                    "Saved {n} occurrences; skipped {c} with clashes and {h} on non-working days."
+                ).format(
+                    n=len(result.booked),
+                    c=len(result.skipped_clashes),
+                    h=len(result.skipped_holidays),
+                )
+            return book_event(session, request=request).id, _("Saved.")
+
+        saved, message = transact(engine, work)
+        self.app.call_from_thread(self.app.notify, message, timeout=4)
+        self.app.call_from_thread(self.dismiss, saved)
+
+    def _save_failed(self, error: BaseException | None) -> None:
+        from coptui.errors import CoptError, HolidayError, StaleEditError
+
+        check = self.query_one("#check", Static)
+        check.add_class("problem")
+        if isinstance(error, HolidayError):
+            check.update(error.message)
+
+            def confirmed(answer: str | None) -> None:
+                if answer == "yes":
+                    self.allow_non_working_day = True
+                    self.action_save()
+
+            self.app.push_screen(
+                Choose(error.title, error.message, [("yes", _("Book anyway")), ("no", _("Back"))]),
+                confirmed,
+            )
+            return
+        if isinstance(error, StaleEditError):
+            check.update(error.message)
+
+            def reload(answer: str | None) -> None:
+                if answer == "reload":
+                    self._reload_version()
+
+            self.app.push_screen(
+                Choose(
+                    error.title,
+                    error.message
+                    + "\n"
+                    + _("Reload takes their version as the base; what you typed stays."),
+                    [("reload", _("Reload")), ("back", _("Back"))],
+                ),
+                reload,
+            )
+            return
+        check.update(error.message if isinstance(error, CoptError) else str(error))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form", name="reload")
+    def _reload_version(self) -> None:
+        from coptui.db import session_scope
+        from coptui.services.booking import load_event
+
+        engine = self.coptui.engine
+        assert engine is not None and self.event_id is not None
+        with session_scope(engine) as session:
+            self.version = load_event(session, self.event_id).version
+        self.app.call_from_thread(
+            self.query_one("#check", Static).update,
+            _("Reloaded. Your changes are still in the form; save again to keep them."),
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

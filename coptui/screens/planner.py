@@ -1,0 +1,741 @@
+"""The planner: one resource's week (or day, or the next 14 days), live across sessions."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from coptui.i18n import N_, _
+from coptui.screens.dialogs import Ask, Choice, Choose, Help, Picker
+from coptui.widgets.weekgrid import WEEKDAYS, Block, Day, WeekGrid
+
+if TYPE_CHECKING:
+    from coptui.app import CoptApp
+    from coptui.db import Change
+    from coptui.services.calendar import EventRow
+
+KINDS = {
+    None: N_("Centre"),
+    "room": N_("Room"),
+    "staff": N_("Specialist"),
+    "volunteer": N_("Volunteer"),
+    "case": N_("Case"),
+    "programme": N_("Programme"),
+}
+STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
+AGENDA_DAYS = 14
+
+
+def monday_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a load brought back for the screen."""
+
+    first: date
+    centre_id: int | None
+    centre: str
+    resource: Choice
+    days: list[Day] = field(default_factory=list)
+    rows: list[EventRow] = field(default_factory=list)
+    agenda: list[EventRow] = field(default_factory=list)
+
+
+def _state_file(home: Path) -> Path:
+    return home / "planner-state.json"
+
+
+def remembered(home: Path) -> Choice | None:
+    """The resource this person had open last time."""
+    try:
+        data = json.loads(_state_file(home).read_text(encoding="utf-8"))
+        mine = data[getpass.getuser()]
+        return Choice(kind=mine["kind"], id=mine["id"], name=mine["name"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember(home: Path, choice: Choice) -> None:
+    """Keep the resource open now for this person's next start (best effort)."""
+    path = _state_file(home)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data[getpass.getuser()] = {"kind": choice.kind, "id": choice.id, "name": choice.name}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except (OSError, ValueError):
+        pass
+
+
+class PlannerCommands(Provider):
+    """Every planner action in the command palette."""
+
+    async def discover(self) -> Hits:
+        screen = self.screen
+        if isinstance(screen, PlannerScreen):
+            for name, help_text, run in screen.commands():
+                yield DiscoveryHit(name, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        screen = self.screen
+        if not isinstance(screen, PlannerScreen):
+            return
+        matcher = self.matcher(query)
+        for name, help_text, run in screen.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), run, help=help_text)
+
+
+class PlannerScreen(Screen[None]):
+    """The week of one room, specialist, volunteer, case or programme, or of the centre."""
+
+    CSS_PATH = "planner.tcss"
+    COMMANDS: ClassVar[set[Any]] = {PlannerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w,pagedown", "next_week", _("Next week")),
+        Binding("W,pageup", "previous_week", _("Previous week")),
+        Binding("t", "today", _("Today")),
+        Binding("g", "go_to_date", _("Go to date")),
+        Binding("n", "new_event", _("New")),
+        Binding("e", "edit_event", _("Edit")),
+        Binding("m", "move_event", _("Move")),
+        Binding("d", "cancel_event", _("Cancel event")),
+        Binding("p", "pick", _("Whose week")),
+        Binding("slash", "search", _("Search")),
+        Binding("v", "next_view", _("View")),
+        Binding("f", "fold_weekend", _("Weekend"), show=False),
+        Binding("question_mark", "help", _("Help")),
+    ]
+    HELP_KEYS = (
+        ("← → ↑ ↓  h l k j", N_("move the cursor by day and by half hour")),
+        ("w  PgDn", N_("next week")),
+        ("W  PgUp", N_("previous week")),
+        ("t", N_("today")),
+        ("g", N_("go to a date (03.12.2026, утре, петък, +2)")),
+        ("n", N_("new event at the cursor")),
+        ("e  Enter", N_("edit the event under the cursor")),
+        ("m", N_("move the event under the cursor")),
+        ("d", N_("cancel the event under the cursor (asks for a reason)")),
+        ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
+        ("/", N_("search events by title")),
+        ("v", N_("week, day or the next 14 days")),
+        ("f", N_("show or fold the weekend")),
+        ("Ctrl+P", N_("every command")),
+        ("?", N_("this help")),
+        ("q", N_("quit")),
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.first: date | None = None
+        self.resource: Choice | None = None
+        self.centre_id: int | None = None
+        self.shown: Shown | None = None
+        self.weekend = True
+        self.view = "week"
+        self.loads = 0  # finished loads, for tests and benchmarks
+        self._pending_select: int | None = None
+
+    @property
+    def coptui(self) -> CoptApp:
+        from coptui.app import CoptApp
+
+        assert isinstance(self.app, CoptApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="banner")
+        yield Static(_("Loading…"), id="planner-title")
+        with ContentSwitcher(initial="week-view", id="views"):
+            with Vertical(id="week-view"):
+                yield WeekGrid(
+                    day_start=self.coptui.settings.day_start,
+                    day_end=self.coptui.settings.day_end,
+                    id="grid",
+                )
+            yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.first = monday_of(self.coptui.today())
+        self.resource = remembered(self.coptui.settings.home)
+        self.query_one("#banner", Static).display = False
+        table = self.query_one("#agenda", DataTable)
+        table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
+        if self.size.width and self.size.width < 60:
+            self.view = "day"
+            self.first = self.coptui.today()
+        self.query_one(WeekGrid).focus()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch what is on screen again (after a change, a move, a new week)."""
+        if self.coptui.engine is None or self.first is None:
+            return
+        self.load(self.first, self.resource, self._span_days())
+
+    def _span_days(self) -> int:
+        return 1 if self.view == "day" else 7
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week", name="week")
+    def load(self, first: date, resource: Choice | None, days: int) -> Shown:
+        """Read the days on screen in a thread; no transaction outlives this call."""
+        from coptui.db import session_scope
+        from coptui.domain.timeutil import local
+        from coptui.services.booking import calendar_for
+        from coptui.services.calendar import agenda, centres
+
+        engine = self.coptui.engine
+        assert engine is not None
+        with session_scope(engine) as session:
+            found = centres(session)
+            if not found:
+                return Shown(
+                    first=first, centre_id=None, centre="", resource=Choice(None, None, "")
+                )
+            centre = found[0]
+            if resource is None:
+                resource = self._default_resource(session, centre.id, centre.name)
+            calendar = calendar_for(session, centre.id)
+            shown_days = []
+            for n in range(days):
+                day = first + timedelta(days=n)
+                closed = None
+                if not calendar.is_working_day(day) and day.weekday() < 5:
+                    closed = calendar.holiday_name(day) or _("closed")
+                shown_days.append(Day(day=day, closed=closed))
+            kind = resource.kind
+            rows = agenda(
+                session,
+                centre_id=centre.id,
+                start=local(first, time(0)),
+                end=local(first + timedelta(days=days), time(0)),
+                resource=kind,
+                resource_id=resource.id,
+            )
+            today = self.coptui.today()
+            upcoming = agenda(
+                session,
+                centre_id=centre.id,
+                start=local(today, time(0)),
+                end=local(today + timedelta(days=AGENDA_DAYS), time(0)),
+                resource=kind,
+                resource_id=resource.id,
+            )
+            return Shown(
+                first=first,
+                centre_id=centre.id,
+                centre=centre.name,
+                resource=resource,
+                days=shown_days,
+                rows=rows,
+                agenda=upcoming,
+            )
+
+    @staticmethod
+    def _default_resource(session: Any, centre_id: int, centre_name: str) -> Choice:
+        """The group room if the centre has one (the coordinator's morning view), else all."""
+        from sqlalchemy import text
+
+        room = session.execute(
+            text(
+                "SELECT id, name FROM room WHERE centre_id = :c AND kind = 'group_room'"
+                " ORDER BY id LIMIT 1"
+            ),
+            {"c": centre_id},
+        ).one_or_none()
+        if room is None:
+            return Choice(kind=None, id=None, name=centre_name)
+        return Choice(kind="room", id=room.id, name=room.name)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "week" or event.state is not WorkerState.SUCCESS:
+            return
+        result = event.worker.result
+        assert isinstance(result, Shown)
+        if result.first != self.first:
+            return
+        self.show(result)
+
+    def show(self, shown: Shown) -> None:
+        """Put a load on screen, keeping the cursor."""
+        from coptui.domain.timeutil import SOFIA
+
+        self.shown = shown
+        self.centre_id = shown.centre_id
+        if shown.centre_id is None:
+            self.query_one("#planner-title", Static).update(
+                _("No centre yet. Load the demo with `coptui demo`.")
+            )
+            return
+        if self.resource is None or self.resource.id != shown.resource.id:
+            self.resource = shown.resource
+        self.sub_title = shown.centre
+        days = shown.days if self.weekend or self.view == "day" else shown.days[:5]
+        blocks = [_block(row, SOFIA) for row in shown.rows]
+        grid = self.query_one(WeekGrid)
+        grid.show(days, blocks, self.coptui.today())
+        if self._pending_select is not None:
+            grid.select_event(self._pending_select)
+            self._pending_select = None
+        self._fill_agenda(shown.agenda, SOFIA)
+        self._title()
+        self._details()
+        self.loads += 1
+
+    def _title(self) -> None:
+        assert self.first is not None and self.resource is not None
+        who = f"{_(KINDS[self.resource.kind])}: {self.resource.name}"
+        if self.view == "agenda":
+            today = self.coptui.today()
+            end = today + timedelta(days=AGENDA_DAYS - 1)
+            when = _("Next 14 days {start} – {end}").format(
+                start=f"{today:%d.%m}", end=f"{end:%d.%m.%Y}"
+            )
+        elif self.view == "day":
+            when = f"{_(WEEKDAYS[self.first.weekday()])} {self.first:%d.%m.%Y}"
+        else:
+            last = self.first + timedelta(days=6)
+            when = _("Week {start} – {end}").format(
+                start=f"{self.first:%d.%m}", end=f"{last:%d.%m.%Y}"
+            )
+        count = len(self.shown.rows) if self.shown else 0
+        events = _("{count} events").format(count=count)
+        self.query_one("#planner-title", Static).update(f"{who} · {when} · {events}")
+
+    def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
+        table = self.query_one("#agenda", DataTable)
+        table.clear()
+        for row in rows:
+            start = row.start.astimezone(zone)
+            end = row.end.astimezone(zone)
+            table.add_row(
+                f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m}",
+                f"{start:%H:%M}–{end:%H:%M}",
+                row.title,
+                row.room or "—",
+                ", ".join(row.staff + row.cases),
+                _(STATUS.get(row.status, row.status)),
+                key=str(row.id),
+            )
+
+    def on_week_grid_cursor_moved(self, message: WeekGrid.CursorMoved) -> None:
+        self._details()
+
+    def _details(self) -> None:
+        grid = self.query_one(WeekGrid)
+        block = grid.current()
+        details = self.query_one("#details", Static)
+        if block is None:
+            at = grid.cursor_start()
+            details.update(
+                _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
+            )
+            return
+        parts = [
+            f"{block.start:%d.%m %H:%M}–{block.end:%H:%M}",
+            block.title,
+            block.room or "",
+            block.people,
+            _(STATUS.get(block.status, block.status)),
+        ]
+        details.update(" · ".join(p for p in parts if p))
+
+    # -- live -------------------------------------------------------------------------------
+
+    def changed(self, change: Change) -> None:
+        """Another session (or this one) changed the calendar: reload if it touches us."""
+        if self.first is None or change.centre_id != self.centre_id:
+            return
+        from coptui.domain.timeutil import local
+
+        start = local(min(self.first, self.coptui.today()), time(0))
+        end = local(
+            max(self.first + timedelta(days=7), self.coptui.today() + timedelta(days=AGENDA_DAYS)),
+            time(0),
+        )
+        spans = [(change.lower, change.upper), (change.old_lower, change.old_upper)]
+        if any(lo is not None and up is not None and lo < end and start < up for lo, up in spans):
+            self.reload()
+
+    def connection(self, up: bool) -> None:
+        """Show or hide the banner saying the database cannot be reached."""
+        banner = self.query_one("#banner", Static)
+        banner.update(_("No connection to the database; trying again… Nothing you typed is lost."))
+        banner.display = not up
+        if up:
+            self.reload()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def commands(self) -> list[tuple[str, str, Any]]:
+        """Every action, for the command palette."""
+        return [
+            (_("Next week"), "w", self.action_next_week),
+            (_("Previous week"), "W", self.action_previous_week),
+            (_("Today"), "t", self.action_today),
+            (_("Go to date"), "g", self.action_go_to_date),
+            (_("New event"), "n", self.action_new_event),
+            (_("Edit event"), "e", self.action_edit_event),
+            (_("Move event"), "m", self.action_move_event),
+            (_("Cancel event"), "d", self.action_cancel_event),
+            (_("Whose week"), "p", self.action_pick),
+            (_("Search"), "/", self.action_search),
+            (_("Week, day or next 14 days"), "v", self.action_next_view),
+            (_("Show or fold the weekend"), "f", self.action_fold_weekend),
+            (_("Help"), "?", self.action_help),
+        ]
+
+    def _go(self, first: date) -> None:
+        self.first = first
+        if self.shown is not None:
+            self._title()
+        self.reload()
+
+    def action_next_week(self) -> None:
+        assert self.first is not None
+        self._go(self.first + timedelta(days=self._span_days()))
+
+    def action_previous_week(self) -> None:
+        assert self.first is not None
+        self._go(self.first - timedelta(days=self._span_days()))
+
+    def action_today(self) -> None:
+        today = self.coptui.today()
+        self._go(today if self.view == "day" else monday_of(today))
+        self.query_one(WeekGrid).go_to(today)
+
+    def action_go_to_date(self) -> None:
+        from coptui.domain.parse import parse_day
+        from coptui.errors import BadInputError
+
+        today = self.coptui.today()
+
+        def check(text: str) -> str | None:
+            try:
+                parse_day(text, today)
+            except BadInputError as exc:
+                return exc.message
+            return None
+
+        def done(answer: str | None) -> None:
+            if answer:
+                day = parse_day(answer, today)
+                self._go(day if self.view == "day" else monday_of(day))
+                self.query_one(WeekGrid).go_to(day)
+
+        self.app.push_screen(Ask(_("Go to date"), _("Date:"), check=check), done)
+
+    def action_next_view(self) -> None:
+        order = ["week", "day", "agenda"]
+        self.view = order[(order.index(self.view) + 1) % len(order)]
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "agenda" if self.view == "agenda" else "week-view"
+        grid = self.query_one(WeekGrid)
+        assert self.first is not None
+        if self.view == "day":
+            cursor = grid.cursor_start()
+            self.first = cursor.date() if cursor else self.coptui.today()
+        elif self.view == "week":
+            self.first = monday_of(self.first)
+        (self.query_one("#agenda", DataTable) if self.view == "agenda" else grid).focus()
+        self.reload()
+
+    def action_fold_weekend(self) -> None:
+        self.weekend = not self.weekend
+        if self.shown is not None:
+            self.show(self.shown)
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+
+    def action_pick(self) -> None:
+        self._load_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pick", name="pick")
+    def _load_choices(self) -> list[Choice]:
+        from coptui.db import session_scope
+        from coptui.services.directory import entries, only_centre
+
+        engine = self.coptui.engine
+        assert engine is not None
+        kinds = {
+            "rooms": "room",
+            "staff": "staff",
+            "volunteers": "volunteer",
+            "cases": "case",
+            "programmes": "programme",
+        }
+        with session_scope(engine) as session:
+            centre = only_centre(session)
+            choices = [Choice(kind=None, id=None, name=self.shown.centre if self.shown else "")]
+            for plural, kind in kinds.items():
+                for entry in entries(session, centre_id=centre, kind=plural):
+                    detail = entry.detail if kind != "case" else ""
+                    choices.append(Choice(kind=kind, id=entry.id, name=entry.name, detail=detail))
+        self.app.call_from_thread(self._open_picker, choices)
+        return choices
+
+    def _open_picker(self, choices: list[Choice]) -> None:
+        kinds = {k: _(v) for k, v in KINDS.items()}
+
+        def done(choice: Choice | None) -> None:
+            if choice is not None:
+                self.resource = choice
+                remember(self.coptui.settings.home, choice)
+                self.reload()
+
+        self.app.push_screen(Picker(choices, kinds), done)
+
+    def action_search(self) -> None:
+        def done(answer: str | None) -> None:
+            if answer and answer.strip():
+                self._search(answer.strip())
+
+        self.app.push_screen(Ask(_("Search"), _("Title contains:")), done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", name="search")
+    def _search(self, words: str) -> None:
+        from sqlalchemy import text
+
+        from coptui.db import session_scope
+        from coptui.domain.timeutil import SOFIA
+
+        engine = self.coptui.engine
+        assert engine is not None and self.centre_id is not None
+        with session_scope(engine) as session:
+            rows = session.execute(
+                text(
+                    "SELECT id, title, lower(during) AS s FROM event WHERE centre_id = :c"
+                    " AND title ILIKE :q AND status <> 'cancelled'"
+                    " ORDER BY abs(extract(epoch FROM lower(during) - now())) LIMIT 30"
+                ),
+                {"c": self.centre_id, "q": f"%{words}%"},
+            ).all()
+        choices = [
+            Choice(
+                kind="event",
+                id=r.id,
+                name=r.title,
+                detail=f"{r.s.astimezone(SOFIA):%d.%m.%Y %H:%M}",
+            )
+            for r in rows
+        ]
+        starts = {r.id: r.s.astimezone(SOFIA) for r in rows}
+        self.app.call_from_thread(self._show_found, choices, starts)
+
+    def _show_found(self, choices: list[Choice], starts: dict[int, datetime]) -> None:
+        if not choices:
+            self.notify(_("Nothing found."), timeout=4)
+            return
+
+        def done(choice: Choice | None) -> None:
+            if choice is not None and choice.id is not None:
+                at = starts[choice.id]
+                self.resource = Choice(
+                    kind=None, id=None, name=self.shown.centre if self.shown else ""
+                )
+                self._pending_select = choice.id
+                self._go(at.date() if self.view == "day" else monday_of(at.date()))
+
+        self.app.push_screen(Picker(choices, {"event": _("Event")}), done)
+
+    # -- editing ----------------------------------------------------------------------------
+
+    def on_week_grid_activated(self, message: WeekGrid.Activated) -> None:
+        if message.event_id is None:
+            self.action_new_event()
+        else:
+            self.action_edit_event()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        if message.row_key.value is not None:
+            self._open_form(int(message.row_key.value))
+
+    def _current_event(self) -> Block | None:
+        if self.view == "agenda":
+            table = self.query_one("#agenda", DataTable)
+            if not table.row_count:
+                return None
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            for row in self.shown.agenda if self.shown else []:
+                if str(row.id) == key:
+                    from coptui.domain.timeutil import SOFIA
+
+                    return _block(row, SOFIA)
+            return None
+        return self.query_one(WeekGrid).current()
+
+    def action_new_event(self) -> None:
+        from coptui.screens.event_form import EventForm
+
+        start = self.query_one(WeekGrid).cursor_start()
+        self.app.push_screen(
+            EventForm(start=start, resource=self.resource, centre_id=self.centre_id),
+            self._after_form,
+        )
+
+    def action_edit_event(self) -> None:
+        block = self._current_event()
+        if block is None:
+            self.action_new_event()
+            return
+        self._open_form(block.id)
+
+    def _open_form(self, event_id: int) -> None:
+        from coptui.screens.event_form import EventForm
+
+        self.app.push_screen(
+            EventForm(event_id=event_id, resource=self.resource, centre_id=self.centre_id),
+            self._after_form,
+        )
+
+    def _after_form(self, saved: int | None) -> None:
+        if saved is not None:
+            self._pending_select = saved
+            self.reload()
+
+    def action_move_event(self) -> None:
+        block = self._current_event()
+        if block is None:
+            self.notify(_("Put the cursor on an event first."), timeout=4)
+            return
+        from coptui.domain.parse import parse_day, parse_time
+        from coptui.errors import BadInputError
+
+        today = self.coptui.today()
+
+        def check(answer: str) -> str | None:
+            try:
+                day_text, _sep, time_text = answer.strip().rpartition(" ")
+                parse_day(day_text, today)
+                parse_time(time_text)
+            except BadInputError as exc:
+                return exc.message
+            return None
+
+        def done(answer: str | None) -> None:
+            if answer:
+                day_text, _sep, time_text = answer.strip().rpartition(" ")
+                start = datetime.combine(parse_day(day_text, today), parse_time(time_text))
+                self._move(block, start)
+
+        self.app.push_screen(
+            Ask(
+                _("Move „{title}“").format(title=block.title),
+                _("New date and start (the length stays):"),
+                value=f"{block.start:%d.%m.%Y %H:%M}",
+                check=check,
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="move")
+    def _move(self, block: Block, start: datetime) -> None:
+        from coptui.domain.timeutil import SOFIA
+        from coptui.services.booking import load_event, move_event, transact
+
+        engine = self.coptui.engine
+        assert engine is not None
+        begin = start.replace(tzinfo=SOFIA)
+        length = block.end - block.start
+
+        def work(session: Any) -> int:
+            version = load_event(session, block.id).version
+            moved = move_event(
+                session, event_id=block.id, version=version, start=begin, end=begin + length
+            )
+            return moved.id
+
+        moved = transact(engine, work)
+        self.app.call_from_thread(self._after_form, moved)
+        self.app.call_from_thread(self.notify, _("Moved."), timeout=3)
+
+    def action_cancel_event(self) -> None:
+        block = self._current_event()
+        if block is None:
+            self.notify(_("Put the cursor on an event first."), timeout=4)
+            return
+        if block.status == "cancelled":
+            self.notify(_("This event is already cancelled."), timeout=4)
+            return
+
+        def check(answer: str) -> str | None:
+            return None if answer.strip() else _("Say why the event is cancelled.")
+
+        def ask_reason(scope: str | None) -> None:
+            if scope is None:
+                return
+            self.app.push_screen(
+                Ask(
+                    _("Cancel „{title}“").format(title=block.title),
+                    _("Why is it cancelled?"),
+                    check=check,
+                ),
+                lambda reason: self._cancel_with(block, reason, scope),
+            )
+
+        if block.series_id is None:
+            ask_reason("this")
+            return
+        self.app.push_screen(
+            Choose(
+                _("Part of a series"),
+                _("Cancel only this occurrence, this and the following, or the whole series?"),
+                [
+                    ("this", _("Only this")),
+                    ("following", _("This and following")),
+                    ("all", _("Whole series")),
+                ],
+            ),
+            ask_reason,
+        )
+
+    def _cancel_with(self, block: Block, reason: str | None, scope: str) -> None:
+        if reason:
+            self._cancel(block, reason, scope)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="cancel")
+    def _cancel(self, block: Block, reason: str, scope: str) -> None:
+        from coptui.services.booking import cancel_series, transact
+
+        engine = self.coptui.engine
+        assert engine is not None
+        transact(engine, lambda s: cancel_series(s, event_id=block.id, reason=reason, scope=scope))
+        self.app.call_from_thread(self.notify, _("Cancelled."), timeout=3)
+        self.app.call_from_thread(self.reload)
+
+
+def _block(row: EventRow, zone: Any) -> Block:
+    return Block(
+        id=row.id,
+        title=row.title,
+        kind=row.kind,
+        start=row.start.astimezone(zone),
+        end=row.end.astimezone(zone),
+        status=row.status,
+        room=row.room,
+        people=", ".join(row.staff + row.cases),
+        series_id=row.series_id,
+    )

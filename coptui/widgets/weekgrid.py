@@ -1,0 +1,388 @@
+"""The week as one widget: days across, the centre's hours down, events as blocks.
+
+One widget drawn line by line (Textual's line API) rather than a cell widget per day and
+slot: a keypress costs one layout of a few dozen strips, not of 84 widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from coptui.i18n import N_, _
+
+GUTTER = 6
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+MAX_LANES = 3
+
+# Colours by event kind; with NO_COLOR Textual drops them and the reverse/bold/strike remain.
+KIND_COLOURS = {
+    "individual": "#2d4f6c",
+    "group": "#3f6130",
+    "programme_session": "#6b4a1f",
+    "meeting": "#4b3a63",
+    "mobile_work": "#1f5b5b",
+}
+BASE = Style(color="#d0d0d0", bgcolor="#1c1c1c")
+GRID = Style(color="#4e4e4e", bgcolor="#1c1c1c")
+HEADER = Style(color="#e4e4e4", bgcolor="#303030", bold=True)
+TODAY_HEADER = Style(color="#1c1c1c", bgcolor="#d7af5f", bold=True)
+HOLIDAY = Style(color="#8a8a8a", bgcolor="#3a3a3a", italic=True)
+GUTTER_STYLE = Style(color="#8a8a8a", bgcolor="#1c1c1c")
+CURSOR = Style(reverse=True, bold=True)
+NOW_LINE = Style(color="#d7af5f", bgcolor="#1c1c1c")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One column: its date, and the holiday or closure that shades it."""
+
+    day: date
+    closed: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """An event as the grid draws it (local times)."""
+
+    id: int
+    title: str
+    kind: str
+    start: datetime
+    end: datetime
+    status: str
+    room: str | None
+    people: str
+    series_id: int | None = None
+
+
+def _fit(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    if len(text) > width:
+        return text[: max(width - 1, 0)] + "…"
+    return text.ljust(width)
+
+
+class WeekGrid(Widget, can_focus=True):
+    """Days × time slots with a cursor; events as blocks with time, title, room and people."""
+
+    DEFAULT_CSS = """
+    WeekGrid { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "move(-1, 0)", _("Previous day"), show=False),
+        Binding("right,l", "move(1, 0)", _("Next day"), show=False),
+        Binding("up,k", "move(0, -1)", _("Earlier"), show=False),
+        Binding("down,j", "move(0, 1)", _("Later"), show=False),
+        Binding("home", "move(0, -99)", _("First hour"), show=False),
+        Binding("end", "move(0, 99)", _("Last hour"), show=False),
+    ]
+
+    cursor_day: reactive[int] = reactive(0)
+    cursor_slot: reactive[int] = reactive(0)
+
+    class CursorMoved(Message):
+        """The cursor is on another day or time."""
+
+    class Activated(Message):
+        """Enter or a double click on an event (or an empty slot, with ``event_id`` None)."""
+
+        def __init__(self, event_id: int | None) -> None:
+            super().__init__()
+            self.event_id = event_id
+
+    def __init__(self, *, day_start: time, day_end: time, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.day_start = day_start
+        self.day_end = day_end
+        self.days: list[Day] = []
+        self.today: date | None = None
+        self.blocks: list[Block] = []
+        self.slot_minutes = 30
+        self.top = 0  # first slot shown
+        self._lines: list[Strip] = []
+        self._lanes: dict[int, tuple[int, int]] = {}  # block id -> (lane, lanes that day)
+        self._day_lanes: dict[int, int] = {}  # column -> lanes
+
+    # -- data -------------------------------------------------------------------------------
+
+    def show(self, days: list[Day], blocks: list[Block], today: date) -> None:
+        """Show these days and events; the cursor stays where it was."""
+        self.days = days
+        self.blocks = blocks
+        self.today = today
+        self._place_lanes()
+        self.cursor_day = min(self.cursor_day, max(len(days) - 1, 0))
+        self._rebuild()
+
+    def _place_lanes(self) -> None:
+        self._lanes = {}
+        self._day_lanes = {}
+        by_day: dict[date, list[Block]] = {}
+        for block in self.blocks:
+            by_day.setdefault(block.start.date(), []).append(block)
+        for blocks in by_day.values():
+            ends: list[datetime] = []
+            placed: list[tuple[Block, int]] = []
+            for block in sorted(blocks, key=lambda b: (b.start, b.end, b.id)):
+                lane = next((i for i, end in enumerate(ends) if end <= block.start), len(ends))
+                if lane == len(ends):
+                    ends.append(block.end)
+                else:
+                    ends[lane] = block.end
+                placed.append((block, lane))
+            lanes = min(len(ends), MAX_LANES)
+            for block, lane in placed:
+                self._lanes[block.id] = (lane, lanes)
+            column = next(
+                (n for n, shown in enumerate(self.days) if shown.day == blocks[0].start.date()),
+                None,
+            )
+            if column is not None:
+                self._day_lanes[column] = lanes
+
+    @property
+    def slots(self) -> int:
+        """How many rows the day has at the current slot size."""
+        minutes = (self.day_end.hour * 60 + self.day_end.minute) - (
+            self.day_start.hour * 60 + self.day_start.minute
+        )
+        return max(minutes // self.slot_minutes, 1)
+
+    def slot_time(self, slot: int) -> time:
+        """The time a slot starts."""
+        base = datetime.combine(date(2000, 1, 1), self.day_start)
+        return (base + timedelta(minutes=slot * self.slot_minutes)).time()
+
+    def cursor_start(self) -> datetime | None:
+        """The local date and time under the cursor."""
+        if not self.days:
+            return None
+        return datetime.combine(self.days[self.cursor_day].day, self.slot_time(self.cursor_slot))
+
+    def block_at(self, day: int, slot: int) -> Block | None:
+        """The event covering a slot of a day (the first lane's, if several)."""
+        if not 0 <= day < len(self.days):
+            return None
+        start = datetime.combine(self.days[day].day, self.slot_time(slot))
+        end = start + timedelta(minutes=self.slot_minutes)
+        found = [
+            b
+            for b in self.blocks
+            if b.start.replace(tzinfo=None) < end and start < b.end.replace(tzinfo=None)
+        ]
+        found.sort(key=lambda b: (b.status == "cancelled", self._lanes.get(b.id, (0, 1))[0]))
+        return found[0] if found else None
+
+    def current(self) -> Block | None:
+        """The event under the cursor."""
+        return self.block_at(self.cursor_day, self.cursor_slot)
+
+    def select_event(self, event_id: int) -> None:
+        """Put the cursor on an event's first slot."""
+        for block in self.blocks:
+            if block.id == event_id:
+                for n, day in enumerate(self.days):
+                    if day.day == block.start.date():
+                        self.cursor_day = n
+                        minutes = (block.start.hour * 60 + block.start.minute) - (
+                            self.day_start.hour * 60 + self.day_start.minute
+                        )
+                        self.cursor_slot = max(0, min(minutes // self.slot_minutes, self.slots - 1))
+                return
+
+    def go_to(self, day: date, at: time | None = None) -> None:
+        """Put the cursor on a day (and time) shown."""
+        for n, shown in enumerate(self.days):
+            if shown.day == day:
+                self.cursor_day = n
+        if at is not None:
+            minutes = (at.hour * 60 + at.minute) - (
+                self.day_start.hour * 60 + self.day_start.minute
+            )
+            self.cursor_slot = max(0, min(minutes // self.slot_minutes, self.slots - 1))
+
+    # -- keys and mouse ---------------------------------------------------------------------
+
+    def action_move(self, days: int, slots: int) -> None:
+        """Move the cursor by days and slots, staying on the grid."""
+        if not self.days:
+            return
+        self.cursor_day = max(0, min(self.cursor_day + days, len(self.days) - 1))
+        self.cursor_slot = max(0, min(self.cursor_slot + slots, self.slots - 1))
+
+    def key_enter(self) -> None:
+        block = self.current()
+        self.post_message(self.Activated(block.id if block else None))
+
+    def on_click(self, event: events.Click) -> None:
+        if not self.days or event.y == 0 or event.x < GUTTER:
+            return
+        width = self._column_width()
+        day = min((event.x - GUTTER) // max(width, 1), len(self.days) - 1)
+        slot = min(self.top + event.y - 1, self.slots - 1)
+        self.cursor_day, self.cursor_slot = day, slot
+        if event.chain >= 2:
+            block = self.current()
+            self.post_message(self.Activated(block.id if block else None))
+
+    def watch_cursor_day(self) -> None:
+        self._cursor_changed()
+
+    def watch_cursor_slot(self) -> None:
+        self._cursor_changed()
+
+    def _cursor_changed(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        if self.cursor_slot < self.top:
+            self.top = self.cursor_slot
+        elif self.cursor_slot >= self.top + visible:
+            self.top = self.cursor_slot - visible + 1
+        self._rebuild()
+        self.post_message(self.CursorMoved())
+
+    def on_resize(self, event: events.Resize) -> None:
+        # 15-minute rows when the terminal is tall enough to show the whole day with them.
+        minutes = (self.day_end.hour - self.day_start.hour) * 60 + (
+            self.day_end.minute - self.day_start.minute
+        )
+        wanted = 15 if event.size.height - 1 >= minutes // 15 else 30
+        if wanted != self.slot_minutes:
+            at = self.slot_time(self.cursor_slot)
+            self.slot_minutes = wanted
+            if self.days:
+                self.go_to(self.days[self.cursor_day].day, at)
+        self.top = max(0, min(self.top, self.slots - max(event.size.height - 1, 1)))
+        self._rebuild()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.slots + 1
+
+    def _column_width(self) -> int:
+        return max((self.size.width - GUTTER) // max(len(self.days), 1), 1)
+
+    def _rebuild(self) -> None:
+        self._lines = []
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if not self._lines:
+            self._lines = self._draw()
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width, BASE)
+
+    def _draw(self) -> list[Strip]:
+        width = self.size.width
+        if not self.days or width <= GUTTER:
+            return []
+        column = self._column_width()
+        lines = [self._header(column, width)]
+        visible = max(self.size.height - 1, 0)
+        cells = self._cells(column)
+        for slot in range(self.top, min(self.top + visible, self.slots)):
+            at = self.slot_time(slot)
+            label = f"{at:%H:%M} " if at.minute == 0 else "   :" + f"{at:%M} "
+            segments = [Segment(label.rjust(GUTTER), GUTTER_STYLE)]
+            for day in range(len(self.days)):
+                parts = cells[(day, slot)]
+                if (day, slot) == (self.cursor_day, self.cursor_slot):
+                    mark = CURSOR if self.has_focus else Style(underline=True)
+                    parts = [(text, style + mark) for text, style in parts]
+                segments.extend(Segment(text, style) for text, style in parts)
+            used = GUTTER + column * len(self.days)
+            if used < width:
+                segments.append(Segment(" " * (width - used), BASE))
+            lines.append(Strip(segments, width))
+        return lines
+
+    def _header(self, column: int, width: int) -> Strip:
+        segments = [Segment(" " * GUTTER, HEADER)]
+        for shown in self.days:
+            label = f"{_(WEEKDAYS[shown.day.weekday()])} {shown.day:%d.%m}"
+            style = TODAY_HEADER if shown.day == self.today else HEADER
+            segments.append(Segment(_fit(" " + label, column), style))
+        used = GUTTER + column * len(self.days)
+        if used < width:
+            segments.append(Segment(" " * (width - used), HEADER))
+        return Strip(segments, width)
+
+    def _cells(self, column: int) -> dict[tuple[int, int], list[tuple[str, Style]]]:
+        """Every slot's pieces of text and style, holidays and events drawn in."""
+        cells: dict[tuple[int, int], list[tuple[str, Style]]] = {}
+        index = {shown.day: n for n, shown in enumerate(self.days)}
+        for n, shown in enumerate(self.days):
+            for slot in range(self.slots):
+                text = "·" + " " * (column - 1) if column > 1 else "·"
+                cells[(n, slot)] = [(_fit(text, column), GRID)]
+            if shown.closed:
+                words = _fit(" " + shown.closed, column * self.slots)
+                for slot in range(self.slots):
+                    piece = words[slot * column : (slot + 1) * column] if slot < 3 else ""
+                    cells[(n, slot)] = [(_fit(piece, column), HOLIDAY)]
+        first = self.day_start.hour * 60 + self.day_start.minute
+        # Lane pieces of one slot are joined left to right after all blocks are placed.
+        pieces: dict[tuple[int, int], dict[int, tuple[str, Style]]] = {}
+        for block in self.blocks:
+            day = index.get(block.start.date())
+            if day is None:
+                continue
+            lane, lanes = self._lanes.get(block.id, (0, 1))
+            if lane >= MAX_LANES:
+                continue
+            lane_width = _lane_width(column, lane, lanes)
+            start_min = block.start.hour * 60 + block.start.minute - first
+            end_min = block.end.hour * 60 + block.end.minute - first
+            if block.end.date() != block.start.date():
+                end_min = self.slots * self.slot_minutes
+            first_slot = max(start_min // self.slot_minutes, 0)
+            last_slot = min((max(end_min, start_min + 1) - 1) // self.slot_minutes, self.slots - 1)
+            if first_slot > self.slots - 1 or last_slot < 0:
+                continue
+            style = Style(color="#ffffff", bgcolor=KIND_COLOURS.get(block.kind, "#444444"))
+            if block.status == "cancelled":
+                style = Style(color="#8a8a8a", bgcolor="#262626", strike=True)
+            elif block.status == "held":
+                style += Style(dim=True)
+            texts = [
+                f"{block.start:%H:%M} {block.title}",
+                block.room or "",
+                block.people,
+            ]
+            for k, slot in enumerate(range(first_slot, last_slot + 1)):
+                text = texts[k] if k < len(texts) else ""
+                if k == 0 and last_slot == first_slot and lane_width >= 16 and block.room:
+                    text = f"{text} · {block.room}"
+                pieces.setdefault((day, slot), {})[lane] = (
+                    _fit(" " + text if text else "", lane_width),
+                    style,
+                )
+        for (day, slot), lanes_here in pieces.items():
+            lanes = self._day_lanes.get(day, 1)
+            parts = []
+            for lane in range(lanes):
+                width = _lane_width(column, lane, lanes)
+                parts.append(lanes_here.get(lane, (_fit("", width), BASE)))
+            cells[(day, slot)] = parts
+        return cells
+
+
+def _lane_width(column: int, lane: int, lanes: int) -> int:
+    """Lanes share a day's column; the last takes what division leaves over."""
+    share = column // lanes
+    return share if lane < lanes - 1 else column - share * (lanes - 1)
