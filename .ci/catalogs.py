@@ -20,6 +20,13 @@ LOCALE = ROOT / "coptui" / "locale"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
+def _complete(string: object) -> bool:
+    """A translation is there: a non-empty string, or every plural form non-empty."""
+    if isinstance(string, (tuple, list)):
+        return bool(string) and all(string)
+    return bool(string)
+
+
 def extract() -> Catalog:
     template = Catalog(project="coptui", msgid_bugs_address="", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
@@ -43,13 +50,9 @@ def update(lang: str, template: Catalog) -> tuple[Catalog, list[str]]:
     for message in catalog:
         if not message.id:
             continue
-        if lang == "en" and not message.string:
+        if lang == "en" and not _complete(message.string):
             message.string = message.id  # English msgids are the English text
-        if (
-            message.fuzzy
-            or not message.string
-            or (isinstance(message.string, tuple) and not all(message.string))
-        ):
+        if message.fuzzy or not _complete(message.string):
             missing.append(str(message.id))
     return catalog, missing
 
@@ -64,7 +67,9 @@ def main(check: bool) -> int:
             # Compare meaning, not bytes: every marked string translated, .mo built from .po.
             with po_path.open("rb") as f:
                 current = read_po(f, locale=lang)
-            translated = {str(m.id) for m in current if m.id and m.string and not m.fuzzy}
+            translated = {
+                str(m.id) for m in current if m.id and _complete(m.string) and not m.fuzzy
+            }
             missing = sorted({str(m.id) for m in template if m.id} - translated)
             mo_buf = io.BytesIO()
             write_mo(mo_buf, current)

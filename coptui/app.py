@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from coptui.config import Settings
-from coptui.i18n import _
+from coptui.i18n import N_, _, translate_bindings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -34,7 +34,7 @@ class CoptApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", _("Quit"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", N_("Quit"))]
 
     class DatabaseOpened(Message):
         """The engine is ready and the schema is current."""
@@ -49,6 +49,7 @@ class CoptApp(App[None]):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        translate_bindings(self)
         self.settings = settings
         self.engine: Engine | None = engine
         self.today_override = today

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "coptui"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -48,3 +49,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it yet."""
     return message
+
+
+def translate_bindings(node: Any) -> None:
+    """Give a Textual node's key bindings descriptions in the current language.
+
+    Bindings are declared once per class with English msgids (``N_``); each screen built
+    translates its own copy, so a screen made after a language switch speaks the new one.
+    """
+    from dataclasses import replace
+
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=_(b.description) if b.description else b.description)
+            for b in bindings
+        ]

@@ -74,9 +74,9 @@ def parse_day(text: str, today: date) -> date:
         except ValueError:
             pass
     raise BadInputError(
-        _("{text!r} is not a date; write it as 03.12.2026, 3.12, днес, утре, петък or +2.").format(
-            text=text.strip()
-        )
+        _(
+            "{text!r} is not a date; write it as 03.12.2026, 3.12, today, tomorrow, friday or +2."
+        ).format(text=text.strip())
     )
 
 

@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from coptui.i18n import _
+from coptui.i18n import N_, _, translate_bindings
 
 
 class Ask(ModalScreen[str | None]):
     """One line of text, checked before the dialog closes; Escape gives ``None``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", _("Back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
     def __init__(
         self,
@@ -31,6 +31,7 @@ class Ask(ModalScreen[str | None]):
         check: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self.title_text = title
         self.prompt = prompt
         self.value = value
@@ -59,10 +60,11 @@ class Ask(ModalScreen[str | None]):
 class Choose(ModalScreen[str | None]):
     """A question with a few answers as buttons; Escape gives ``None``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", _("Back"))]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
     def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str]]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.title_text = title
         self.message = message
         self.choices = choices
@@ -91,11 +93,12 @@ class Help(ModalScreen[None]):
     """«Помощ»: every key of the screen underneath."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss_none", _("Close"))
+        Binding("escape,q,question_mark", "dismiss_none", N_("Close"))
     ]
 
     def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.keys = keys
 
     def compose(self) -> ComposeResult:
@@ -147,13 +150,14 @@ class Picker(ModalScreen[Choice | None]):
     """Type to find a room, a staff member, a volunteer, a case or a programme."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss_none", _("Back")),
+        Binding("escape", "dismiss_none", N_("Back")),
         Binding("down", "cursor(1)", show=False),
         Binding("up", "cursor(-1)", show=False),
     ]
 
     def __init__(self, choices: Sequence[Choice], kinds: dict[str | None, str]) -> None:
         super().__init__()
+        translate_bindings(self)
         self.choices = list(choices)
         self.kinds = kinds
         self.shown: list[Choice] = []

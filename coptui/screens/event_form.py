@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from coptui.i18n import N_, _
+from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.dialogs import Choice, Choose
 
 if TYPE_CHECKING:
@@ -43,14 +43,14 @@ FIELDS = (
     ("notes", N_("Notes")),
 )
 PLACEHOLDERS = {
-    "day": N_("03.12.2026, днес, утре, петък, +2"),
+    "day": N_("03.12.2026, today, tomorrow, fri, +2"),
     "start": N_("9, 930, 9:30"),
     "end": N_("10:30"),
     "duration": N_("45"),
     "staff": N_("names, separated by commas"),
     "cases": N_("codes, separated by commas"),
     "volunteers": N_("names, separated by commas"),
-    "repeat": N_("всяка седмица 10 пъти · всеки 2 седмици в пн,чт до 30.06.2027"),
+    "repeat": N_("weekly count 10 · every 2 weeks on mon,thu until 30.06.2027"),
 }
 FREE_KEYS = ("f2", "f3", "f4")
 
@@ -68,11 +68,11 @@ class EventForm(ModalScreen[int | None]):
 
     CSS_PATH = "event_form.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", _("Save")),
-        Binding("escape", "close", _("Back")),
-        Binding("f2", "take_slot(0)", _("1st free time"), show=False),
-        Binding("f3", "take_slot(1)", _("2nd free time"), show=False),
-        Binding("f4", "take_slot(2)", _("3rd free time"), show=False),
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "close", N_("Back")),
+        Binding("f2", "take_slot(0)", N_("1st free time"), show=False),
+        Binding("f3", "take_slot(1)", N_("2nd free time"), show=False),
+        Binding("f4", "take_slot(2)", N_("3rd free time"), show=False),
     ]
 
     def __init__(
@@ -84,6 +84,7 @@ class EventForm(ModalScreen[int | None]):
         centre_id: int | None = None,
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self.start = start
         self.event_id = event_id
         self.version: int | None = None
@@ -119,6 +120,7 @@ class EventForm(ModalScreen[int | None]):
                     yield Input(id=key, placeholder=placeholder)
             yield Static("", id="check")
             yield Static("", id="slots")
+            yield Static("", id="note")
             yield Static(_("Ctrl+S: save · Esc: back · F2 F3 F4: take a free time"), classes="hint")
 
     def on_mount(self) -> None:
@@ -302,8 +304,12 @@ class EventForm(ModalScreen[int | None]):
                 clashing = [o for o in preview if o.clashes]
                 holidays = [o for o in preview if o.holiday]
                 lines = [
-                    _("{n} occurrences; {c} clash and {h} fall on non-working days.").format(
-                        n=len(preview), c=len(clashing), h=len(holidays)
+                    ngettext("{n} occurrence", "{n} occurrences", len(preview)).format(
+                        n=len(preview)
+                    )
+                    + "; "
+                    + _("clashes: {c}; on non-working days: {h}.").format(
+                        c=len(clashing), h=len(holidays)
                     )
                 ]
                 lines += [f"{o.start:%d.%m}: {o.clashes[0].describe()}" for o in clashing[:3]] + [
@@ -368,7 +374,7 @@ class EventForm(ModalScreen[int | None]):
     # -- saving -----------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        self.query_one("#check", Static).update(_("Saving…"))
+        self.query_one("#note", Static).update(_("Saving…"))
         self._save(self.typed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="save")
@@ -439,7 +445,7 @@ class EventForm(ModalScreen[int | None]):
     def _save_failed(self, error: BaseException | None) -> None:
         from coptui.errors import CoptError, HolidayError, StaleEditError
 
-        check = self.query_one("#check", Static)
+        check = self.query_one("#note", Static)
         check.add_class("problem")
         if isinstance(error, HolidayError):
             check.update(error.message)
@@ -483,10 +489,12 @@ class EventForm(ModalScreen[int | None]):
         assert engine is not None and self.event_id is not None
         with session_scope(engine) as session:
             self.version = load_event(session, self.event_id).version
-        self.app.call_from_thread(
-            self.query_one("#check", Static).update,
-            _("Reloaded. Your changes are still in the form; save again to keep them."),
-        )
+        self.app.call_from_thread(self._reloaded)
+
+    def _reloaded(self) -> None:
+        note = self.query_one("#note", Static)
+        note.remove_class("problem")
+        note.update(_("Reloaded. Your changes are still in the form; save again to keep them."))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from coptui.i18n import N_, _
+from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.dialogs import Ask, Choice, Choose, Help, Picker
 from coptui.widgets.weekgrid import WEEKDAYS, Block, Day, WeekGrid
 
@@ -111,26 +111,26 @@ class PlannerScreen(Screen[None]):
     CSS_PATH = "planner.tcss"
     COMMANDS: ClassVar[set[Any]] = {PlannerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w,pagedown", "next_week", _("Next week")),
-        Binding("W,pageup", "previous_week", _("Previous week")),
-        Binding("t", "today", _("Today")),
-        Binding("g", "go_to_date", _("Go to date")),
-        Binding("n", "new_event", _("New")),
-        Binding("e", "edit_event", _("Edit")),
-        Binding("m", "move_event", _("Move")),
-        Binding("d", "cancel_event", _("Cancel event")),
-        Binding("p", "pick", _("Whose week")),
-        Binding("slash", "search", _("Search")),
-        Binding("v", "next_view", _("View")),
-        Binding("f", "fold_weekend", _("Weekend"), show=False),
-        Binding("question_mark", "help", _("Help")),
+        Binding("w,pagedown", "next_week", N_("Next week")),
+        Binding("W,pageup", "previous_week", N_("Previous week")),
+        Binding("t", "today", N_("Today")),
+        Binding("g", "go_to_date", N_("Go to date")),
+        Binding("n", "new_event", N_("New")),
+        Binding("e", "edit_event", N_("Edit")),
+        Binding("m", "move_event", N_("Move")),
+        Binding("d", "cancel_event", N_("Cancel event")),
+        Binding("p", "pick", N_("Whose week")),
+        Binding("slash", "search", N_("Search")),
+        Binding("v", "next_view", N_("View")),
+        Binding("f", "fold_weekend", N_("Weekend"), show=False),
+        Binding("question_mark", "help", N_("Help")),
     ]
     HELP_KEYS = (
         ("← → ↑ ↓  h l k j", N_("move the cursor by day and by half hour")),
         ("w  PgDn", N_("next week")),
         ("W  PgUp", N_("previous week")),
         ("t", N_("today")),
-        ("g", N_("go to a date (03.12.2026, утре, петък, +2)")),
+        ("g", N_("go to a date (03.12.2026, tomorrow, fri, +2)")),
         ("n", N_("new event at the cursor")),
         ("e  Enter", N_("edit the event under the cursor")),
         ("m", N_("move the event under the cursor")),
@@ -144,10 +144,13 @@ class PlannerScreen(Screen[None]):
         ("q", N_("quit")),
     )
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self, *, first: date | None = None, resource: Choice | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.first: date | None = None
-        self.resource: Choice | None = None
+        translate_bindings(self)
+        self.first: date | None = first
+        self.resource: Choice | None = resource
         self.centre_id: int | None = None
         self.shown: Shown | None = None
         self.weekend = True
@@ -177,8 +180,10 @@ class PlannerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.first = monday_of(self.coptui.today())
-        self.resource = remembered(self.coptui.settings.home)
+        if self.first is None:
+            self.first = monday_of(self.coptui.today())
+        if self.resource is None:
+            self.resource = remembered(self.coptui.settings.home)
         self.query_one("#banner", Static).display = False
         table = self.query_one("#agenda", DataTable)
         table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
@@ -321,7 +326,7 @@ class PlannerScreen(Screen[None]):
                 start=f"{self.first:%d.%m}", end=f"{last:%d.%m.%Y}"
             )
         count = len(self.shown.rows) if self.shown else 0
-        events = _("{count} events").format(count=count)
+        events = ngettext("{count} event", "{count} events", count).format(count=count)
         self.query_one("#planner-title", Static).update(f"{who} · {when} · {events}")
 
     def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
@@ -405,7 +410,18 @@ class PlannerScreen(Screen[None]):
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
             (_("Help"), "?", self.action_help),
+            (_("Language: English / Български"), "", self.action_switch_language),
         ]
+
+    def action_switch_language(self) -> None:
+        """Switch between Bulgarian and English and draw the planner anew in it."""
+        from coptui.i18n import language, set_language
+
+        set_language("en" if language() == "bg" else "bg")
+        fresh = PlannerScreen(first=self.first, resource=self.resource)
+        self.app.switch_screen(fresh)
+        if self.coptui.engine is not None:
+            fresh.call_after_refresh(fresh.reload)
 
     def _go(self, first: date) -> None:
         self.first = first

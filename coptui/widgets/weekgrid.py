@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from coptui.i18n import N_, _
+from coptui.i18n import N_, _, translate_bindings
 
 GUTTER = 6
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -83,12 +83,12 @@ class WeekGrid(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1, 0)", _("Previous day"), show=False),
-        Binding("right,l", "move(1, 0)", _("Next day"), show=False),
-        Binding("up,k", "move(0, -1)", _("Earlier"), show=False),
-        Binding("down,j", "move(0, 1)", _("Later"), show=False),
-        Binding("home", "move(0, -99)", _("First hour"), show=False),
-        Binding("end", "move(0, 99)", _("Last hour"), show=False),
+        Binding("left,h", "move(-1, 0)", N_("Previous day"), show=False),
+        Binding("right,l", "move(1, 0)", N_("Next day"), show=False),
+        Binding("up,k", "move(0, -1)", N_("Earlier"), show=False),
+        Binding("down,j", "move(0, 1)", N_("Later"), show=False),
+        Binding("home", "move(0, -99)", N_("First hour"), show=False),
+        Binding("end", "move(0, 99)", N_("Last hour"), show=False),
     ]
 
     cursor_day: reactive[int] = reactive(0)
@@ -106,6 +106,7 @@ class WeekGrid(Widget, can_focus=True):
 
     def __init__(self, *, day_start: time, day_end: time, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        translate_bindings(self)
         self.day_start = day_start
         self.day_end = day_end
         self.days: list[Day] = []
