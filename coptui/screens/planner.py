@@ -111,19 +111,19 @@ class PlannerScreen(Screen[None]):
     CSS_PATH = "planner.tcss"
     COMMANDS: ClassVar[set[Any]] = {PlannerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w,pagedown", "next_week", N_("Next week")),
-        Binding("W,pageup", "previous_week", N_("Previous week")),
-        Binding("t", "today", N_("Today")),
-        Binding("g", "go_to_date", N_("Go to date")),
+        Binding("question_mark", "help", N_("Help")),
         Binding("n", "new_event", N_("New")),
         Binding("e", "edit_event", N_("Edit")),
         Binding("m", "move_event", N_("Move")),
         Binding("d", "cancel_event", N_("Cancel event")),
         Binding("p", "pick", N_("Whose week")),
-        Binding("slash", "search", N_("Search")),
-        Binding("v", "next_view", N_("View")),
+        Binding("w,pagedown", "next_week", N_("Next week")),
+        Binding("W,pageup", "previous_week", N_("Previous week")),
+        Binding("t", "today", N_("Today")),
+        Binding("g", "go_to_date", N_("Go to date"), show=False),
+        Binding("slash", "search", N_("Search"), show=False),
+        Binding("v", "next_view", N_("View"), show=False),
         Binding("f", "fold_weekend", N_("Weekend"), show=False),
-        Binding("question_mark", "help", N_("Help")),
     ]
     HELP_KEYS = (
         ("← → ↑ ↓  h l k j", N_("move the cursor by day and by half hour")),
@@ -153,7 +153,7 @@ class PlannerScreen(Screen[None]):
         self.resource: Choice | None = resource
         self.centre_id: int | None = None
         self.shown: Shown | None = None
-        self.weekend = True
+        self.weekend: bool | None = None  # None: shown when wide enough or not empty
         self.view = "week"
         self.loads = 0  # finished loads, for tests and benchmarks
         self._pending_select: int | None = None
@@ -297,7 +297,7 @@ class PlannerScreen(Screen[None]):
         if self.resource is None or self.resource.id != shown.resource.id:
             self.resource = shown.resource
         self.sub_title = shown.centre
-        days = shown.days if self.weekend or self.view == "day" else shown.days[:5]
+        days = shown.days if self._show_weekend(shown) else shown.days[:5]
         blocks = [_block(row, SOFIA) for row in shown.rows]
         grid = self.query_one(WeekGrid)
         grid.show(days, blocks, self.coptui.today())
@@ -308,6 +308,30 @@ class PlannerScreen(Screen[None]):
         self._title()
         self._details()
         self.loads += 1
+
+    def _show_weekend(self, shown: Shown) -> bool:
+        if self.view == "day" or len(shown.days) < 7:
+            return True
+        if self.weekend is not None:
+            return self.weekend
+        weekend = {d.day for d in shown.days[5:]}
+        busy = any(row.start.astimezone(_sofia()).date() in weekend for row in shown.rows)
+        return busy or self.size.width >= 100
+
+    def on_resize(self) -> None:
+        self._fit_grid()
+
+    def _fit_grid(self) -> None:
+        """30-minute rows, 15 when the whole day fits with them; the rest goes to details."""
+        grid = self.query_one(WeekGrid)
+        settings = self.coptui.settings
+        day = (settings.day_end.hour * 60 + settings.day_end.minute) - (
+            settings.day_start.hour * 60 + settings.day_start.minute
+        )
+        banner = 1 if self.query_one("#banner", Static).display else 0
+        room = self.size.height - 3 - banner  # title, a line of details, footer, banner
+        grid.set_slot_minutes(15 if room - 1 >= day // 15 else 30)
+        self.query_one("#views").styles.height = max(min(grid.slots + 1, room), 3)
 
     def _title(self) -> None:
         assert self.first is not None and self.resource is not None
@@ -358,14 +382,22 @@ class PlannerScreen(Screen[None]):
                 _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
             )
             return
-        parts = [
-            f"{block.start:%d.%m %H:%M}–{block.end:%H:%M}",
-            block.title,
-            block.room or "",
-            block.people,
-            _(STATUS.get(block.status, block.status)),
-        ]
-        details.update(" · ".join(p for p in parts if p))
+        head = " · ".join(
+            p
+            for p in (
+                f"{block.start:%d.%m %H:%M}–{block.end:%H:%M}",
+                block.title,
+                block.room or "",
+                _(STATUS.get(block.status, block.status)),
+            )
+            if p
+        )
+        lines = [head]
+        if block.people:
+            lines.append(block.people)
+        if details.size.height < len(lines):
+            lines = [" · ".join(lines)]
+        details.update("\n".join(lines))
 
     # -- live -------------------------------------------------------------------------------
 
@@ -389,6 +421,7 @@ class PlannerScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         banner.update(_("No connection to the database; trying again… Nothing you typed is lost."))
         banner.display = not up
+        self._fit_grid()
         if up:
             self.reload()
 
@@ -479,7 +512,8 @@ class PlannerScreen(Screen[None]):
         self.reload()
 
     def action_fold_weekend(self) -> None:
-        self.weekend = not self.weekend
+        shown = self.shown
+        self.weekend = not (self._show_weekend(shown) if shown else True)
         if self.shown is not None:
             self.show(self.shown)
 
@@ -741,6 +775,12 @@ class PlannerScreen(Screen[None]):
         transact(engine, lambda s: cancel_series(s, event_id=block.id, reason=reason, scope=scope))
         self.app.call_from_thread(self.notify, _("Cancelled."), timeout=3)
         self.app.call_from_thread(self.reload)
+
+
+def _sofia() -> Any:
+    from coptui.domain.timeutil import SOFIA
+
+    return SOFIA
 
 
 def _block(row: EventRow, zone: Any) -> Block:

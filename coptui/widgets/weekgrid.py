@@ -255,19 +255,19 @@ class WeekGrid(Widget, can_focus=True):
         self._rebuild()
         self.post_message(self.CursorMoved())
 
-    def on_resize(self, event: events.Resize) -> None:
-        # 15-minute rows when the terminal is tall enough to show the whole day with them.
-        minutes = (self.day_end.hour - self.day_start.hour) * 60 + (
-            self.day_end.minute - self.day_start.minute
-        )
-        wanted = 15 if event.size.height - 1 >= minutes // 15 else 30
-        if wanted != self.slot_minutes:
-            at = self.slot_time(self.cursor_slot)
-            self.slot_minutes = wanted
-            if self.days:
-                self.go_to(self.days[self.cursor_day].day, at)
-        self.top = max(0, min(self.top, self.slots - max(event.size.height - 1, 1)))
+    def set_slot_minutes(self, minutes: int) -> None:
+        """Rows of 15 or 30 minutes; the cursor stays at the same time of day."""
+        if minutes == self.slot_minutes:
+            return
+        at = self.slot_time(self.cursor_slot)
+        self.slot_minutes = minutes
+        if self.days:
+            self.go_to(self.days[self.cursor_day].day, at)
         self._rebuild()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.top = max(0, min(self.top, self.slots - max(event.size.height - 1, 1)))
+        self._cursor_changed()
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -298,13 +298,16 @@ class WeekGrid(Widget, can_focus=True):
         cells = self._cells(column)
         for slot in range(self.top, min(self.top + visible, self.slots)):
             at = self.slot_time(slot)
-            label = f"{at:%H:%M} " if at.minute == 0 else "   :" + f"{at:%M} "
+            label = f"{at:%H:%M} " if at.minute == 0 else f"  :{at:%M} "
             segments = [Segment(label.rjust(GUTTER), GUTTER_STYLE)]
             for day in range(len(self.days)):
                 parts = cells[(day, slot)]
                 if (day, slot) == (self.cursor_day, self.cursor_slot):
                     mark = CURSOR if self.has_focus else Style(underline=True)
-                    parts = [(text, style + mark) for text, style in parts]
+                    # An empty slot turns light, an event turns inside out; both without colour.
+                    parts = [
+                        (text, (BASE if style is GRID else style) + mark) for text, style in parts
+                    ]
                 segments.extend(Segment(text, style) for text, style in parts)
             used = GUTTER + column * len(self.days)
             if used < width:
@@ -360,11 +363,9 @@ class WeekGrid(Widget, can_focus=True):
                 style = Style(color="#8a8a8a", bgcolor="#262626", strike=True)
             elif block.status == "held":
                 style += Style(dim=True)
-            texts = [
-                f"{block.start:%H:%M} {block.title}",
-                block.room or "",
-                block.people,
-            ]
+            # The row already says when it starts; narrow columns keep their width for words.
+            head = f"{block.start:%H:%M} {block.title}" if lane_width >= 16 else block.title
+            texts = [head, block.room or "", block.people]
             for k, slot in enumerate(range(first_slot, last_slot + 1)):
                 text = texts[k] if k < len(texts) else ""
                 if k == 0 and last_slot == first_slot and lane_width >= 16 and block.room:
