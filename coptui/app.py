@@ -10,6 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from coptui.config import Settings
@@ -31,7 +32,7 @@ class CoptApp(App[None]):
     """
 
     TITLE = "coptui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens/planner.tcss"]  # noqa: RUF012 (Textual reads it as is)
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", N_("Quit"))]
@@ -59,10 +60,12 @@ class CoptApp(App[None]):
         self.changes_seen = 0
         self._stop_listening = threading.Event()
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
         from coptui.screens.planner import PlannerScreen
 
-        self.push_screen(PlannerScreen())
+        return PlannerScreen()
+
+    def on_mount(self) -> None:
         if self.engine is None:
             self.open_database()
         else:

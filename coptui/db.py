@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -156,6 +157,35 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+_REVISION = re.compile(r'^(down_)?revision: str(?: \| None)? = "?([^"\n]*?)"?$', re.M)
+
+
+def known_head() -> str | None:
+    """The newest revision, read from the migration files without importing Alembic.
+
+    Opening the app must not wait for Alembic's import; the chain is linear, so the head is
+    the one revision no other names as its ``down_revision``.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database (``None`` when it has no schema yet)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
+        if not exists:
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at ``url`` to ``revision``."""
     from alembic import command
@@ -176,8 +206,8 @@ def require_current_schema(engine: Engine) -> None:
     Raises:
         SchemaBehindError: the database needs ``coptui db upgrade``.
     """
-    current = current_revision(engine)
-    head = head_revision(str(engine.url))
+    current = stored_revision(engine)
+    head = known_head() or head_revision(str(engine.url))
     if current != head:
         raise SchemaBehindError(
             _(
@@ -208,7 +238,7 @@ def open_database(settings_url: str | None, home: Path) -> Engine:
     engine = make_engine(url)
     check_connection(engine)
     if settings_url is None:
-        if current_revision(engine) != head_revision(url):
+        if stored_revision(engine) != (known_head() or head_revision(url)):
             upgrade(url)
     else:
         require_current_schema(engine)
@@ -218,9 +248,9 @@ def open_database(settings_url: str | None, home: Path) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: commit on success, roll back on any error."""
-    from sqlmodel import Session as ModelSession
+    from sqlalchemy.orm import Session as OrmSession
 
-    with ModelSession(engine, expire_on_commit=False) as session, session.begin():
+    with OrmSession(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 

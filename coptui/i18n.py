@@ -54,13 +54,15 @@ def N_(message: str) -> str:
 def translate_bindings(node: Any) -> None:
     """Give a Textual node's key bindings descriptions in the current language.
 
-    Bindings are declared once per class with English msgids (``N_``); each screen built
-    translates its own copy, so a screen made after a language switch speaks the new one.
+    Bindings are declared once per class with English msgids (``N_``); each node translates
+    its own copy, and again after a language switch (the msgids are kept on the node).
     """
     from dataclasses import replace
 
+    msgids: dict[tuple[str, str], str] = node.__dict__.setdefault("_coptui_msgids", {})
     for key, bindings in node._bindings.key_to_bindings.items():
-        node._bindings.key_to_bindings[key] = [
-            replace(b, description=_(b.description) if b.description else b.description)
-            for b in bindings
-        ]
+        translated = []
+        for binding in bindings:
+            msgid = msgids.setdefault((key, binding.action), binding.description)
+            translated.append(replace(binding, description=_(msgid) if msgid else msgid))
+        node._bindings.key_to_bindings[key] = translated

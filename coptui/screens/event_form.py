@@ -222,10 +222,10 @@ class EventForm(ModalScreen[int | None]):
 
     def _request(self, session: Any, typed: Typed) -> Any:
         """The booking the form describes, with names resolved; raises BadInputError."""
+        from coptui.domain.enums import EventKind
         from coptui.domain.parse import parse_day, parse_minutes, parse_time
         from coptui.domain.timeutil import SOFIA
         from coptui.errors import BadInputError
-        from coptui.models import EventKind
         from coptui.services.booking import BookingRequest
         from coptui.services.directory import resolve
 

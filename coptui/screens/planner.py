@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
@@ -85,31 +84,18 @@ def remember(home: Path, choice: Choice) -> None:
         pass
 
 
-class PlannerCommands(Provider):
-    """Every planner action in the command palette."""
+def _planner_commands() -> Any:
+    # The palette's machinery is imported when the palette first opens, not before the first
+    # frame.
+    from coptui.screens.palette import PlannerCommands
 
-    async def discover(self) -> Hits:
-        screen = self.screen
-        if isinstance(screen, PlannerScreen):
-            for name, help_text, run in screen.commands():
-                yield DiscoveryHit(name, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        screen = self.screen
-        if not isinstance(screen, PlannerScreen):
-            return
-        matcher = self.matcher(query)
-        for name, help_text, run in screen.commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
+    return PlannerCommands
 
 
 class PlannerScreen(Screen[None]):
     """The week of one room, specialist, volunteer, case or programme, or of the centre."""
 
-    CSS_PATH = "planner.tcss"
-    COMMANDS: ClassVar[set[Any]] = {PlannerCommands}
+    COMMANDS: ClassVar[set[Any]] = {_planner_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", N_("Help")),
         Binding("n", "new_event", N_("New")),
@@ -191,6 +177,8 @@ class PlannerScreen(Screen[None]):
             self.view = "day"
             self.first = self.coptui.today()
         self.query_one(WeekGrid).focus()
+        if self.coptui.engine is not None:
+            self.reload()
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -446,15 +434,24 @@ class PlannerScreen(Screen[None]):
             (_("Language: English / Български"), "", self.action_switch_language),
         ]
 
-    def action_switch_language(self) -> None:
+    async def action_switch_language(self) -> None:
         """Switch between Bulgarian and English and draw the planner anew in it."""
-        from coptui.i18n import language, set_language
+        from coptui.i18n import language, set_language, translate_bindings
 
         set_language("en" if language() == "bg" else "bg")
-        fresh = PlannerScreen(first=self.first, resource=self.resource)
-        self.app.switch_screen(fresh)
-        if self.coptui.engine is not None:
-            fresh.call_after_refresh(fresh.reload)
+        translate_bindings(self.app)
+        translate_bindings(self)
+        shown, cursor = self.shown, self.query_one(WeekGrid).cursor_start()
+        await self.recompose()
+        self.query_one("#banner", Static).display = not self.coptui.connected
+        table = self.query_one("#agenda", DataTable)
+        table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
+        self._fit_grid()
+        if shown is not None:
+            self.show(shown)
+        if cursor is not None:
+            self.query_one(WeekGrid).go_to(cursor.date(), cursor.time())
+        self.query_one(WeekGrid).focus()
 
     def _go(self, first: date) -> None:
         self.first = first

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from coptui.domain.enums import EventKind
 from coptui.domain.recurrence import Recurrence, expand
 from coptui.domain.timeutil import SOFIA
 from coptui.domain.workdays import WorkCalendar
@@ -28,7 +29,6 @@ from coptui.errors import (
     StaleEditError,
 )
 from coptui.i18n import _
-from coptui.models import EventKind
 
 T = TypeVar("T")
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock

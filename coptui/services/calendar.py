@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from coptui.domain.timeutil import local
-from coptui.models import Centre, table_of
 
 
 class EventRow(NamedTuple):
@@ -44,8 +43,7 @@ class CentreRow:
 
 def centres(session: Session) -> list[CentreRow]:
     """Every centre in the database, by name."""
-    c = table_of(Centre).c
-    rows = session.execute(select(c.id, c.name, c.town).order_by(c.name))
+    rows = session.execute(text("SELECT id, name, town FROM centre ORDER BY name"))
     return [CentreRow(id=r.id, name=r.name, town=r.town) for r in rows]
 
 

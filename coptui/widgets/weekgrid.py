@@ -312,7 +312,8 @@ class WeekGrid(Widget, can_focus=True):
             used = GUTTER + column * len(self.days)
             if used < width:
                 segments.append(Segment(" " * (width - used), BASE))
-            lines.append(Strip(segments, width))
+            # Neighbours of one style become one segment: fewer escape codes per frame.
+            lines.append(Strip(Segment.simplify(segments), width))
         return lines
 
     def _header(self, column: int, width: int) -> Strip:
@@ -324,7 +325,7 @@ class WeekGrid(Widget, can_focus=True):
         used = GUTTER + column * len(self.days)
         if used < width:
             segments.append(Segment(" " * (width - used), HEADER))
-        return Strip(segments, width)
+        return Strip(Segment.simplify(segments), width)
 
     def _cells(self, column: int) -> dict[tuple[int, int], list[tuple[str, Style]]]:
         """Every slot's pieces of text and style, holidays and events drawn in."""

