@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
 from textual.app import App
@@ -18,6 +19,8 @@ from coptui.i18n import N_, _, translate_bindings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+T = TypeVar("T")
 
 
 class CoptApp(App[None]):
@@ -53,6 +56,14 @@ class CoptApp(App[None]):
         translate_bindings(self)
         self.settings = settings
         self.engine: Engine | None = engine
+        self.url: str | None = (
+            engine.url.render_as_string(hide_password=False) if engine is not None else None
+        )
+        self._reader: Any = None  # psycopg connection for the screens' reads
+        self._reader_lock = threading.Lock()
+        self._engine_ready = threading.Event()
+        if engine is not None:
+            self._engine_ready.set()
         self.today_override = today
         self.failure: str | None = None
         self.live = live
@@ -73,11 +84,65 @@ class CoptApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database", name="open")
     def open_database(self) -> None:
-        """Start or reach the database off the UI thread (this imports SQLAlchemy)."""
-        from coptui.db import open_database
+        """Start or reach the database off the UI thread, with psycopg alone.
 
-        self.engine = open_database(self.settings.database_url, self.settings.home)
+        The first week is read on this plain connection; SQLAlchemy (for writes and the
+        services) is imported afterwards, once the week is on screen.
+        """
+        from coptui.db import open_reader
+
+        self.url, self._reader = open_reader(self.settings.database_url, self.settings.home)
         self.post_message(self.DatabaseOpened())
+
+    @property
+    def opened(self) -> bool:
+        """The database can be read."""
+        return self.url is not None
+
+    def read(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` on the read connection (from a thread worker), reconnecting once."""
+        import psycopg
+
+        from coptui.db import connect_reader
+        from coptui.errors import DatabaseUnavailableError
+
+        assert self.url is not None
+        with self._reader_lock:
+            for attempt in (1, 2):
+                if self._reader is None or self._reader.closed:
+                    self._reader = connect_reader(self.url)
+                try:
+                    return work(self._reader)
+                except psycopg.OperationalError as exc:
+                    self._reader.close()
+                    self._reader = None
+                    if attempt == 2:
+                        raise DatabaseUnavailableError(str(exc).splitlines()[0]) from exc
+        raise AssertionError("unreachable")
+
+    def prepare_writes(self) -> None:
+        """Build the SQLAlchemy engine in the background (after the first week is shown)."""
+        if self.engine is None and self.url is not None:
+            self._make_engine()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="engine", name="engine")
+    def _make_engine(self) -> None:
+        from coptui.db import make_engine
+
+        if self.engine is None and self.url is not None:
+            self.engine = make_engine(self.url)
+        self._engine_ready.set()
+
+    def wait_engine(self) -> Engine:
+        """The engine for writes and services, waiting for it if still being built (threads)."""
+        from coptui.errors import DatabaseUnavailableError
+
+        if self.engine is None:
+            self.call_from_thread(self.prepare_writes)
+            self._engine_ready.wait(30)
+        if self.engine is None:
+            raise DatabaseUnavailableError(_("The database is not open yet."))
+        return self.engine
 
     def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
         for planner in self._planners():
@@ -95,9 +160,8 @@ class CoptApp(App[None]):
         """Listen for every committed change and hand it to the planner (own connection)."""
         from coptui.db import listen
 
-        assert self.engine is not None
-        url = self.engine.url.render_as_string(hide_password=False)
-        for change in listen(url, stop=self._stop_listening, on_state=self._connection_state):
+        assert self.url is not None
+        for change in listen(self.url, stop=self._stop_listening, on_state=self._connection_state):
             self.call_from_thread(self._changed, change)
 
     def _changed(self, change: Any) -> None:
@@ -117,6 +181,8 @@ class CoptApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
+        if self._reader is not None:
+            self._reader.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn a failed worker into a message for people (the one place errors surface)."""

@@ -134,6 +134,69 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
+def connect_reader(url: str) -> Any:
+    """A psycopg connection (autocommit) for the screens' reads: no SQLAlchemy needed.
+
+    Raises:
+        DatabaseUnavailableError: the database cannot be reached.
+    """
+    import psycopg
+
+    try:
+        return psycopg.connect(
+            _libpq_url(normalise_url(url)),
+            autocommit=True,
+            connect_timeout=5,
+            application_name="coptui",
+        )
+    except psycopg.Error as exc:
+        raise DatabaseUnavailableError(
+            _("Cannot connect to the database at {where}: {reason}").format(
+                where=_without_password(url), reason=_first_line(exc)
+            )
+        ) from exc
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(_libpq_url(normalise_url(url)))
+    host = parts.hostname or ""
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
+
+
+def open_reader(settings_url: str | None, home: Path) -> tuple[str, Any]:
+    """The database URL in use and a psycopg connection to it, the schema checked.
+
+    The path the planner takes to its first week: it imports neither SQLAlchemy nor Alembic
+    unless the embedded database has to be migrated first.
+
+    Raises:
+        DatabaseUnavailableError: the database cannot be reached.
+        SchemaBehindError: a shared database is behind.
+    """
+    url = database_url(settings_url, home)
+    conn = connect_reader(url)
+    current = None
+    if conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()[0]:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        current = row[0] if row else None
+    head = known_head()
+    if current != head:
+        if settings_url is not None:
+            conn.close()
+            raise SchemaBehindError(
+                _(
+                    "The database schema is out of date ({current}, expected {head}). "
+                    "Run `coptui db upgrade`."
+                ).format(current=current or "—", head=head)
+            )
+        upgrade(url)
+    return url, conn
+
+
 def describe_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url

@@ -161,8 +161,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.services.booking import load_event
         from coptui.services.directory import entries, only_centre
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         with session_scope(engine) as session:
             centre = only_centre(session)
             names = {
@@ -271,12 +270,12 @@ class EventForm(ModalScreen[int | None]):
         from coptui.domain.recurrence import RecurrenceError, parse_repeat
         from coptui.domain.timeutil import SOFIA
         from coptui.errors import CoptError
-        from coptui.services.booking import calendar_for, clashes_of, preview_series
+        from coptui.services.booking import clashes_of, preview_series
+        from coptui.services.calendar import calendar_for
         from coptui.services.slots import WorkingHours, free_slots
         from coptui.widgets.weekgrid import WEEKDAYS
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         with session_scope(engine) as session:
             try:
                 request = self._request(session, typed)
@@ -389,8 +388,7 @@ class EventForm(ModalScreen[int | None]):
             transact,
         )
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         repeat = typed.values["repeat"].strip()
 
         def work(session: Any) -> tuple[int, str]:
@@ -485,8 +483,8 @@ class EventForm(ModalScreen[int | None]):
         from coptui.db import session_scope
         from coptui.services.booking import load_event
 
-        engine = self.coptui.engine
-        assert engine is not None and self.event_id is not None
+        engine = self.coptui.wait_engine()
+        assert self.event_id is not None
         with session_scope(engine) as session:
             self.version = load_event(session, self.event_id).version
         self.app.call_from_thread(self._reloaded)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -54,6 +54,7 @@ class Shown:
     days: list[Day] = field(default_factory=list)
     rows: list[EventRow] = field(default_factory=list)
     agenda: list[EventRow] = field(default_factory=list)
+    shaded: bool = False
 
 
 def _state_file(home: Path) -> Path:
@@ -142,6 +143,7 @@ class PlannerScreen(Screen[None]):
         self.weekend: bool | None = None  # None: shown when wide enough or not empty
         self.view = "week"
         self.loads = 0  # finished loads, for tests and benchmarks
+        self._shaded = False  # holidays have been looked up once (the import is slow)
         self._pending_select: int | None = None
 
     @property
@@ -177,90 +179,98 @@ class PlannerScreen(Screen[None]):
             self.view = "day"
             self.first = self.coptui.today()
         self.query_one(WeekGrid).focus()
-        if self.coptui.engine is not None:
+        if self.coptui.opened:
             self.reload()
 
     # -- loading ----------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Fetch what is on screen again (after a change, a move, a new week)."""
-        if self.coptui.engine is None or self.first is None:
+        if not self.coptui.opened or self.first is None:
             return
-        self.load(self.first, self.resource, self._span_days())
+        self.load(self.first, self.resource, self._span_days(), self._shaded)
 
     def _span_days(self) -> int:
         return 1 if self.view == "day" else 7
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week", name="week")
-    def load(self, first: date, resource: Choice | None, days: int) -> Shown:
-        """Read the days on screen in a thread; no transaction outlives this call."""
-        from coptui.db import session_scope
-        from coptui.domain.timeutil import local
-        from coptui.services.booking import calendar_for
-        from coptui.services.calendar import agenda, centres
+    def load(self, first: date, resource: Choice | None, days: int, shade: bool) -> Shown:
+        """Read the days on screen in a thread, on the plain read connection.
 
-        engine = self.coptui.engine
-        assert engine is not None
-        with session_scope(engine) as session:
-            found = centres(session)
+        ``shade`` computes holidays and closures too; the very first load leaves them out
+        (the holiday tables take a moment to import) and shades right after.
+        """
+        from coptui.domain.timeutil import local
+        from coptui.services.calendar import agenda, calendar_for, centres, rows
+
+        today = self.coptui.today()
+
+        def work(conn: Any) -> Shown:
+            found = centres(conn)
             if not found:
                 return Shown(
                     first=first, centre_id=None, centre="", resource=Choice(None, None, "")
                 )
             centre = found[0]
-            if resource is None:
-                resource = self._default_resource(session, centre.id, centre.name)
-            calendar = calendar_for(session, centre.id)
-            shown_days = []
-            for n in range(days):
-                day = first + timedelta(days=n)
-                closed = None
-                if not calendar.is_working_day(day) and day.weekday() < 5:
-                    closed = calendar.holiday_name(day) or _("closed")
-                shown_days.append(Day(day=day, closed=closed))
-            kind = resource.kind
-            rows = agenda(
-                session,
+            chosen = resource
+            if chosen is None:
+                room = rows(
+                    conn,
+                    "SELECT id, name FROM room WHERE centre_id = %(c)s AND kind = 'group_room'"
+                    " ORDER BY id LIMIT 1",
+                    {"c": centre.id},
+                )
+                chosen = (
+                    Choice(kind="room", id=room[0][0], name=room[0][1])
+                    if room
+                    else Choice(kind=None, id=None, name=centre.name)
+                )
+            shown_days = [Day(day=first + timedelta(days=n)) for n in range(days)]
+            if shade:
+                shown_days = _shaded(shown_days, calendar_for(conn, centre.id))
+            week = agenda(
+                conn,
                 centre_id=centre.id,
                 start=local(first, time(0)),
                 end=local(first + timedelta(days=days), time(0)),
-                resource=kind,
-                resource_id=resource.id,
+                resource=chosen.kind,
+                resource_id=chosen.id,
             )
-            today = self.coptui.today()
             upcoming = agenda(
-                session,
+                conn,
                 centre_id=centre.id,
                 start=local(today, time(0)),
                 end=local(today + timedelta(days=AGENDA_DAYS), time(0)),
-                resource=kind,
-                resource_id=resource.id,
+                resource=chosen.kind,
+                resource_id=chosen.id,
             )
             return Shown(
                 first=first,
                 centre_id=centre.id,
                 centre=centre.name,
-                resource=resource,
+                resource=chosen,
                 days=shown_days,
-                rows=rows,
+                rows=week,
                 agenda=upcoming,
+                shaded=shade,
             )
 
-    @staticmethod
-    def _default_resource(session: Any, centre_id: int, centre_name: str) -> Choice:
-        """The group room if the centre has one (the coordinator's morning view), else all."""
-        from sqlalchemy import text
+        return self.coptui.read(work)
 
-        room = session.execute(
-            text(
-                "SELECT id, name FROM room WHERE centre_id = :c AND kind = 'group_room'"
-                " ORDER BY id LIMIT 1"
-            ),
-            {"c": centre_id},
-        ).one_or_none()
-        if room is None:
-            return Choice(kind=None, id=None, name=centre_name)
-        return Choice(kind="room", id=room.id, name=room.name)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="shade", name="shade")
+    def _shade(self, shown: Shown) -> None:
+        from coptui.services.calendar import calendar_for
+
+        assert shown.centre_id is not None
+        centre_id = shown.centre_id
+        calendar = self.coptui.read(lambda conn: calendar_for(conn, centre_id))
+        days = _shaded(shown.days, calendar)
+        self.app.call_from_thread(self._shaded_now, shown, days)
+
+    def _shaded_now(self, shown: Shown, days: list[Day]) -> None:
+        self._shaded = True
+        if self.shown is shown:
+            self.show(replace(shown, days=days, shaded=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "week" or event.state is not WorkerState.SUCCESS:
@@ -296,6 +306,9 @@ class PlannerScreen(Screen[None]):
         self._title()
         self._details()
         self.loads += 1
+        if not shown.shaded:
+            self._shade(shown)
+        self.coptui.prepare_writes()
 
     def _show_weekend(self, shown: Shown) -> bool:
         if self.view == "day" or len(shown.days) < 7:
@@ -525,8 +538,7 @@ class PlannerScreen(Screen[None]):
         from coptui.db import session_scope
         from coptui.services.directory import entries, only_centre
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         kinds = {
             "rooms": "room",
             "staff": "staff",
@@ -564,32 +576,25 @@ class PlannerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search", name="search")
     def _search(self, words: str) -> None:
-        from sqlalchemy import text
-
-        from coptui.db import session_scope
         from coptui.domain.timeutil import SOFIA
+        from coptui.services.calendar import rows
 
-        engine = self.coptui.engine
-        assert engine is not None and self.centre_id is not None
-        with session_scope(engine) as session:
-            rows = session.execute(
-                text(
-                    "SELECT id, title, lower(during) AS s FROM event WHERE centre_id = :c"
-                    " AND title ILIKE :q AND status <> 'cancelled'"
-                    " ORDER BY abs(extract(epoch FROM lower(during) - now())) LIMIT 30"
-                ),
-                {"c": self.centre_id, "q": f"%{words}%"},
-            ).all()
-        choices = [
-            Choice(
-                kind="event",
-                id=r.id,
-                name=r.title,
-                detail=f"{r.s.astimezone(SOFIA):%d.%m.%Y %H:%M}",
+        assert self.centre_id is not None
+        params = {"c": self.centre_id, "q": f"%{words}%"}
+        found = self.coptui.read(
+            lambda conn: rows(
+                conn,
+                "SELECT id, title, lower(during) FROM event WHERE centre_id = %(c)s"
+                " AND title ILIKE %(q)s AND status <> 'cancelled'"
+                " ORDER BY abs(extract(epoch FROM lower(during) - now())) LIMIT 30",
+                params,
             )
-            for r in rows
+        )
+        choices = [
+            Choice(kind="event", id=i, name=title, detail=f"{at.astimezone(SOFIA):%d.%m.%Y %H:%M}")
+            for i, title, at in found
         ]
-        starts = {r.id: r.s.astimezone(SOFIA) for r in rows}
+        starts = {i: at.astimezone(SOFIA) for i, _t, at in found}
         self.app.call_from_thread(self._show_found, choices, starts)
 
     def _show_found(self, choices: list[Choice], starts: dict[int, datetime]) -> None:
@@ -703,8 +708,7 @@ class PlannerScreen(Screen[None]):
         from coptui.domain.timeutil import SOFIA
         from coptui.services.booking import load_event, move_event, transact
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         begin = start.replace(tzinfo=SOFIA)
         length = block.end - block.start
 
@@ -767,11 +771,21 @@ class PlannerScreen(Screen[None]):
     def _cancel(self, block: Block, reason: str, scope: str) -> None:
         from coptui.services.booking import cancel_series, transact
 
-        engine = self.coptui.engine
-        assert engine is not None
+        engine = self.coptui.wait_engine()
         transact(engine, lambda s: cancel_series(s, event_id=block.id, reason=reason, scope=scope))
         self.app.call_from_thread(self.notify, _("Cancelled."), timeout=3)
         self.app.call_from_thread(self.reload)
+
+
+def _shaded(days: list[Day], calendar: Any) -> list[Day]:
+    """The days with national holidays and the centre's closures named (weekdays only)."""
+    result = []
+    for shown in days:
+        closed = None
+        if not calendar.is_working_day(shown.day) and shown.day.weekday() < 5:
+            closed = calendar.holiday_name(shown.day) or _("closed")
+        result.append(Day(day=shown.day, closed=closed))
+    return result
 
 
 def _sofia() -> Any:

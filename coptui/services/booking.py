@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from coptui.domain.enums import EventKind
 from coptui.domain.recurrence import Recurrence, expand
 from coptui.domain.timeutil import SOFIA
-from coptui.domain.workdays import WorkCalendar
 from coptui.errors import (
     BadInputError,
     CapacityError,
@@ -29,6 +28,7 @@ from coptui.errors import (
     StaleEditError,
 )
 from coptui.i18n import _
+from coptui.services.calendar import calendar_for
 
 T = TypeVar("T")
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
@@ -247,14 +247,6 @@ def slot_taken_error(clashes: list[Clash]) -> SlotTakenError:
     if len(clashes) > 3:
         message += " " + _("(and {n} more)").format(n=len(clashes) - 3)
     return SlotTakenError(message, title=_("Slot taken"))
-
-
-def calendar_for(session: Session, centre_id: int) -> WorkCalendar:
-    """The centre's working days: national holidays plus its own overrides."""
-    rows = session.execute(
-        text("SELECT day, kind, note FROM holiday_override WHERE centre_id = :c"), {"c": centre_id}
-    ).all()
-    return WorkCalendar(overrides={r.day: (r.kind, r.note) for r in rows})
 
 
 def _validate(request: BookingRequest) -> None:

@@ -1,15 +1,36 @@
-"""Read models of the calendar: events of a week, as plain rows."""
+"""Read models of the calendar: events of a week, as plain rows.
+
+Every read here runs on a plain psycopg connection (the planner opens one before SQLAlchemy is
+even imported) or on a SQLAlchemy session (the CLI, the services, the tests): the SQL is the
+driver's own, with ``%(name)s`` parameters, and rows come back as tuples.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from typing import Any, NamedTuple
 
 from coptui.domain.timeutil import local
+from coptui.domain.workdays import WorkCalendar
+
+
+def rows(db: Any, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Run ``sql`` on a psycopg connection or a SQLAlchemy session; the rows as tuples."""
+    connection = getattr(db, "connection", None)
+    if callable(connection):  # a SQLAlchemy Session: the same SQL through its driver
+        return list(connection().exec_driver_sql(sql, params or {}).all())
+    return list(db.execute(sql, params or {}).fetchall())
+
+
+def calendar_for(db: Any, centre_id: int) -> WorkCalendar:
+    """The centre's working days: national holidays plus its own overrides."""
+    found = rows(
+        db,
+        "SELECT day, kind, note FROM holiday_override WHERE centre_id = %(c)s",
+        {"c": centre_id},
+    )
+    return WorkCalendar(overrides={day: (kind, note) for day, kind, note in found})
 
 
 class EventRow(NamedTuple):
@@ -41,13 +62,13 @@ class CentreRow:
     town: str
 
 
-def centres(session: Session) -> list[CentreRow]:
+def centres(db: Any) -> list[CentreRow]:
     """Every centre in the database, by name."""
-    rows = session.execute(text("SELECT id, name, town FROM centre ORDER BY name"))
-    return [CentreRow(id=r.id, name=r.name, town=r.town) for r in rows]
+    found = rows(db, "SELECT id, name, town FROM centre ORDER BY name")
+    return [CentreRow(id=i, name=name, town=town) for i, name, town in found]
 
 
-def centre_week(session: Session, *, centre_id: int, monday: date) -> list[EventRow]:
+def centre_week(db: Any, *, centre_id: int, monday: date) -> list[EventRow]:
     """All events of one centre in the week starting ``monday`` (cancelled ones included).
 
     Args:
@@ -59,7 +80,7 @@ def centre_week(session: Session, *, centre_id: int, monday: date) -> list[Event
         Events ordered by start, with room name and staff names.
     """
     return agenda(
-        session,
+        db,
         centre_id=centre_id,
         start=local(monday, time(0)),
         end=local(monday + timedelta(days=7), time(0)),
@@ -71,20 +92,20 @@ def centre_week(session: Session, *, centre_id: int, monday: date) -> list[Event
 # of history or a million. The predicates repeat the constraints' WHERE so the index applies.
 RESOURCE_SOURCES = {
     "room": "SELECT e.id FROM event e WHERE int4range(e.room_id, e.room_id, '[]')"
-    " = int4range(:rid, :rid, '[]') AND e.during && tstzrange(:a, :b)"
+    " = int4range(%(rid)s, %(rid)s, '[]') AND e.during && tstzrange(%(a)s, %(b)s)"
     " AND e.status <> 'cancelled' AND e.room_id IS NOT NULL",
     "staff": "SELECT l.event_id FROM event_staff l WHERE int4range(l.staff_id, l.staff_id, '[]')"
-    " = int4range(:rid, :rid, '[]') AND l.during && tstzrange(:a, :b)"
+    " = int4range(%(rid)s, %(rid)s, '[]') AND l.during && tstzrange(%(a)s, %(b)s)"
     " AND l.event_status <> 'cancelled'",
     "case": "SELECT l.event_id FROM event_case l WHERE int4range(l.case_id, l.case_id, '[]')"
-    " = int4range(:rid, :rid, '[]') AND l.during && tstzrange(:a, :b)"
+    " = int4range(%(rid)s, %(rid)s, '[]') AND l.during && tstzrange(%(a)s, %(b)s)"
     " AND l.event_status <> 'cancelled'",
     "volunteer": "SELECT l.event_id FROM roster_slot l"
-    " WHERE int4range(l.volunteer_id, l.volunteer_id, '[]') = int4range(:rid, :rid, '[]')"
-    " AND l.during && tstzrange(:a, :b) AND l.event_status <> 'cancelled'"
+    " WHERE int4range(l.volunteer_id, l.volunteer_id, '[]') = int4range(%(rid)s, %(rid)s, '[]')"
+    " AND l.during && tstzrange(%(a)s, %(b)s) AND l.event_status <> 'cancelled'"
     " AND l.status <> 'declined'",
-    "programme": "SELECT e.id FROM event e WHERE e.programme_id = :rid"
-    " AND e.during && tstzrange(:a, :b)",
+    "programme": "SELECT e.id FROM event e WHERE e.programme_id = %(rid)s"
+    " AND e.during && tstzrange(%(a)s, %(b)s)",
 }
 RESOURCES = tuple(RESOURCE_SOURCES)
 
@@ -109,14 +130,14 @@ ORDER BY 1, 2, 4, 3
 """
 
 _NAMES_SQL = """
-SELECT 'room', id, name FROM room WHERE centre_id = :c
-UNION ALL SELECT 'staff', id, full_name FROM staff WHERE centre_id = :c
-UNION ALL SELECT 'case', id, code FROM case_file WHERE centre_id = :c
+SELECT 'room', id, name FROM room WHERE centre_id = %(c)s
+UNION ALL SELECT 'staff', id, full_name FROM staff WHERE centre_id = %(c)s
+UNION ALL SELECT 'case', id, code FROM case_file WHERE centre_id = %(c)s
 """
 
 
 def agenda(
-    session: Session,
+    db: Any,
     *,
     centre_id: int,
     start: datetime,
@@ -137,17 +158,17 @@ def agenda(
         Rows ordered by start; times are aware datetimes in UTC.
     """
     if resource is None:
-        where = " WHERE e.centre_id = :c AND e.during && tstzrange(:a, :b)"
+        where = " WHERE e.centre_id = %(c)s AND e.during && tstzrange(%(a)s, %(b)s)"
     else:
-        where = f" WHERE e.centre_id = :c AND e.id IN ({RESOURCE_SOURCES[resource]})"
+        where = f" WHERE e.centre_id = %(c)s AND e.id IN ({RESOURCE_SOURCES[resource]})"
     names: dict[str, dict[int, str]] = {"room": {}, "staff": {}, "case": {}}
-    for kind, key, name in session.execute(text(_NAMES_SQL), {"c": centre_id}):
+    for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
         names[kind][key] = name
     params = {"c": centre_id, "a": start, "b": end, "rid": resource_id}
-    rows = session.execute(text(_ROWS_SQL.format(where=where)), params).all()
+    events = rows(db, _ROWS_SQL.format(where=where), params)
     staff_of: dict[int, list[int]] = {}
     cases_of: dict[int, list[int]] = {}
-    for kind, event_id, who, _rank in session.execute(text(_LINKS_SQL.format(where=where)), params):
+    for kind, event_id, who, _rank in rows(db, _LINKS_SQL.format(where=where), params):
         (staff_of if kind == 1 else cases_of).setdefault(event_id, []).append(who)
     moments: dict[int, datetime] = {}  # a week has few distinct start and end times
 
@@ -159,7 +180,7 @@ def agenda(
 
     rooms, staff, cases = names["room"], names["staff"], names["case"]
     result = []
-    for r in rows:
+    for r in events:
         staff_ids = tuple(staff_of.get(r[0], ()))
         case_ids = tuple(cases_of.get(r[0], ()))
         result.append(
@@ -186,11 +207,11 @@ def agenda(
 
 
 def resource_week(
-    session: Session, *, centre_id: int, resource: str, resource_id: int, monday: date
+    db: Any, *, centre_id: int, resource: str, resource_id: int, monday: date
 ) -> list[EventRow]:
     """The live events of one room, staff member, volunteer, case or programme in a week."""
     return agenda(
-        session,
+        db,
         centre_id=centre_id,
         start=local(monday, time(0)),
         end=local(monday + timedelta(days=7), time(0)),

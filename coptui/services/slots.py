@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError
 from coptui.i18n import _
-from coptui.services.booking import calendar_for
+from coptui.services.calendar import calendar_for
 
 MAX_DAYS = 92  # a quarter: beyond that, nobody plans by free slots
 STEP = timedelta(minutes=15)
