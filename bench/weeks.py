@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 from coptui import db  # noqa: E402
 from coptui.services.calendar import centre_week, resource_week  # noqa: E402
@@ -93,8 +92,12 @@ def build(server: Any, name: str, weeks: int) -> tuple[Engine, float]:
 
 
 def measure(engine: Engine, weeks: int) -> dict[str, float]:
+    """Median times on a plain psycopg connection: the planner's own read path."""
+    import psycopg
+
     monday = MONDAY0 + timedelta(days=7 * (weeks // 2))
-    with Session(engine) as session:
+    url = engine.url.render_as_string(hide_password=False).replace("+psycopg", "")
+    with psycopg.connect(url, autocommit=True) as session:
         whole = centre_week(session, centre_id=1, monday=monday)
         assert len(whole) == PER_WEEK, len(whole)
         staff = resource_week(session, centre_id=1, resource="staff", resource_id=7, monday=monday)

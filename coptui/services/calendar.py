@@ -129,6 +129,40 @@ SELECT 2, l.event_id, l.case_id, false FROM event_case l JOIN ev ON ev.id = l.ev
 ORDER BY 1, 2, 4, 3
 """
 
+_ONE_SQL = """
+SELECT e.id, e.title, e.kind, lower(e.during), upper(e.during), e.status, r.name, e.version,
+       e.room_id, e.series_id, e.programme_id,
+       ARRAY(SELECT l.staff_id FROM event_staff l WHERE l.event_id = e.id
+             ORDER BY l.is_lead DESC, l.staff_id),
+       ARRAY(SELECT st.full_name FROM event_staff l JOIN staff st ON st.id = l.staff_id
+             WHERE l.event_id = e.id ORDER BY l.is_lead DESC, l.staff_id),
+       ARRAY(SELECT l.case_id FROM event_case l WHERE l.event_id = e.id ORDER BY l.case_id),
+       ARRAY(SELECT c.code FROM event_case l JOIN case_file c ON c.id = l.case_id
+             WHERE l.event_id = e.id ORDER BY l.case_id)
+  FROM event e LEFT JOIN room r ON r.id = e.room_id {where}
+"""
+
+
+def _row(r: Any) -> EventRow:
+    return EventRow(
+        id=r[0],
+        title=r[1],
+        kind=r[2],
+        start=r[3],
+        end=r[4],
+        status=r[5],
+        room=r[6],
+        staff=tuple(r[12]),
+        version=r[7],
+        room_id=r[8],
+        staff_ids=tuple(r[11]),
+        cases=tuple(r[14]),
+        case_ids=tuple(r[13]),
+        series_id=r[9],
+        programme_id=r[10],
+    )
+
+
 _NAMES_SQL = """
 SELECT 'room', id, name FROM room WHERE centre_id = %(c)s
 UNION ALL SELECT 'staff', id, full_name FROM staff WHERE centre_id = %(c)s
@@ -157,14 +191,17 @@ def agenda(
     Returns:
         Rows ordered by start; times are aware datetimes in UTC.
     """
-    if resource is None:
-        where = " WHERE e.centre_id = %(c)s AND e.during && tstzrange(%(a)s, %(b)s)"
-    else:
+    params = {"c": centre_id, "a": start, "b": end, "rid": resource_id}
+    if resource is not None:
+        # One resource's week is a few dozen rows: one round trip, names joined per row.
         where = f" WHERE e.centre_id = %(c)s AND e.id IN ({RESOURCE_SOURCES[resource]})"
+        found = [_row(r) for r in rows(db, _ONE_SQL.format(where=where), params)]
+        found.sort(key=lambda row: (row.start, row.id))
+        return found
+    where = " WHERE e.centre_id = %(c)s AND e.during && tstzrange(%(a)s, %(b)s)"
     names: dict[str, dict[int, str]] = {"room": {}, "staff": {}, "case": {}}
     for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
         names[kind][key] = name
-    params = {"c": centre_id, "a": start, "b": end, "rid": resource_id}
     events = rows(db, _ROWS_SQL.format(where=where), params)
     staff_of: dict[int, list[int]] = {}
     cases_of: dict[int, list[int]] = {}
