@@ -68,6 +68,7 @@ class CoptApp(App[None]):
         self.failure: str | None = None
         self.live = live
         self.connected = True
+        self.connection_log: list[bool] = []  # every loss (False) and return (True)
         self.changes_seen = 0
         self._stop_listening = threading.Event()
 
@@ -173,6 +174,7 @@ class CoptApp(App[None]):
         if up == self.connected:
             return
         self.connected = up
+        self.connection_log.append(up)
         self.call_from_thread(self._show_connection, up)
 
     def _show_connection(self, up: bool) -> None:

@@ -378,7 +378,9 @@ def listen(
     backoff = 0.2
     while not stop.is_set():
         try:
-            with psycopg.connect(_libpq_url(normalise_url(url)), autocommit=True) as conn:
+            with psycopg.connect(
+                _libpq_url(normalise_url(url)), autocommit=True, application_name="coptui-listen"
+            ) as conn:
                 conn.execute(f"LISTEN {CHANGES_CHANNEL}")
                 backoff = 0.2
                 if on_state:

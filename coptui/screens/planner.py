@@ -120,6 +120,7 @@ class PlannerScreen(Screen[None]):
         ("g", N_("go to a date (03.12.2026, tomorrow, fri, +2)")),
         ("n", N_("new event at the cursor")),
         ("e  Enter", N_("edit the event under the cursor")),
+        ("]", N_("the next of several events at the same time")),
         ("m", N_("move the event under the cursor")),
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),

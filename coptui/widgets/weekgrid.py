@@ -89,6 +89,7 @@ class WeekGrid(Widget, can_focus=True):
         Binding("down,j", "move(0, 1)", N_("Later"), show=False),
         Binding("home", "move(0, -99)", N_("First hour"), show=False),
         Binding("end", "move(0, 99)", N_("Last hour"), show=False),
+        Binding("right_square_bracket", "next_overlap", N_("Next event at this time"), show=False),
     ]
 
     cursor_day: reactive[int] = reactive(0)
@@ -114,6 +115,7 @@ class WeekGrid(Widget, can_focus=True):
         self.blocks: list[Block] = []
         self.slot_minutes = 30
         self.top = 0  # first slot shown
+        self.selected_id: int | None = None  # among overlapping events, the one chosen
         self._lines: list[Strip] = []
         self._lanes: dict[int, tuple[int, int]] = {}  # block id -> (lane, lanes that day)
         self._day_lanes: dict[int, int] = {}  # column -> lanes
@@ -186,7 +188,34 @@ class WeekGrid(Widget, can_focus=True):
             if b.start.replace(tzinfo=None) < end and start < b.end.replace(tzinfo=None)
         ]
         found.sort(key=lambda b: (b.status == "cancelled", self._lanes.get(b.id, (0, 1))[0]))
+        for block in found:
+            if block.id == self.selected_id:
+                return block
         return found[0] if found else None
+
+    def overlapping(self) -> list[Block]:
+        """Every event at the cursor's slot, first lane first."""
+        if not self.days:
+            return []
+        start = datetime.combine(self.days[self.cursor_day].day, self.slot_time(self.cursor_slot))
+        end = start + timedelta(minutes=self.slot_minutes)
+        found = [
+            b
+            for b in self.blocks
+            if b.start.replace(tzinfo=None) < end and start < b.end.replace(tzinfo=None)
+        ]
+        return sorted(found, key=lambda b: self._lanes.get(b.id, (0, 1))[0])
+
+    def action_next_overlap(self) -> None:
+        """Choose the next of several events at the same time (a centre's week has them)."""
+        found = self.overlapping()
+        if len(found) < 2:
+            return
+        ids = [b.id for b in found]
+        current = self.current()
+        at = ids.index(current.id) if current is not None and current.id in ids else -1
+        self.selected_id = ids[(at + 1) % len(ids)]
+        self._cursor_changed()
 
     def current(self) -> Block | None:
         """The event under the cursor."""
@@ -194,6 +223,7 @@ class WeekGrid(Widget, can_focus=True):
 
     def select_event(self, event_id: int) -> None:
         """Put the cursor on an event's first slot."""
+        self.selected_id = event_id
         for block in self.blocks:
             if block.id == event_id:
                 for n, day in enumerate(self.days):

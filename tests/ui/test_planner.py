@@ -366,3 +366,53 @@ async def test_two_sessions_see_each_other_without_a_key(
         await pilot_a.press("ctrl+s")
         await until(pilot_b, lambda: len(grid_b.blocks) == before + 1)
         assert any(b.title == "На живо" for b in grid_b.blocks)
+
+
+async def test_views_search_and_weekend(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path)
+    async with planner(app, (80, 24)) as (pilot, screen):
+        grid = screen.query_one(WeekGrid)
+        assert len(grid.days) == 5  # an empty weekend folds on a narrow terminal
+        await pilot.press("f")
+        assert len(grid.days) == 7
+        await loaded_after(pilot, screen, "v")
+        assert screen.view == "day" and len(grid.days) == 1
+        await loaded_after(pilot, screen, "v")
+        assert screen.view == "agenda"
+        assert "Следващите 14 дни" in title(screen)
+        assert screen.query_one("#agenda").row_count > 5  # type: ignore[attr-defined]
+        await loaded_after(pilot, screen, "v")
+        assert screen.view == "week"
+        await pilot.press("slash")
+        await until(pilot, lambda: "Ask" in type(app.screen).__name__)
+        await pilot.press(*"арт")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, Picker))
+        before = screen.loads
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.loads > before)
+        current = grid.current()
+        assert current is not None and "Арт" in current.title
+        assert "Център" in title(screen)
+
+
+async def test_connection_loss_is_shown_and_recovered(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path, live=True)
+    async with planner(app) as (pilot, screen):
+        await until(pilot, lambda: any(w.name == "live" for w in app.workers))
+        await pilot.pause(0.3)
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name LIKE 'coptui%' AND pid <> pg_backend_pid()"
+                    " AND datname = current_database()"
+                )
+            )
+            conn.commit()
+        await until(pilot, lambda: app.connection_log[:2] == [False, True], seconds=15)
+        assert not screen.query_one("#banner", Static).display
+        before = len(screen.query_one(WeekGrid).blocks)
+        await loaded_after(pilot, screen, "w")
+        await loaded_after(pilot, screen, "W")
+        assert len(screen.query_one(WeekGrid).blocks) == before

@@ -34,3 +34,11 @@ def test_week_snapshot(
 ) -> None:
     app = make_app(engine, tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_week_loaded)
+
+
+def test_week_snapshot_without_colour(
+    snap_compare: Any, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(engine, tmp_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_week_loaded)
