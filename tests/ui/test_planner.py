@@ -416,3 +416,27 @@ async def test_connection_loss_is_shown_and_recovered(engine: Engine, tmp_path: 
         await loaded_after(pilot, screen, "w")
         await loaded_after(pilot, screen, "W")
         assert len(screen.query_one(WeekGrid).blocks) == before
+
+
+async def test_holidays_are_shaded_and_a_double_click_edits(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path)
+    async with planner(app) as (pilot, screen):
+        await pilot.press("g")
+        await until(pilot, lambda: "Ask" in type(app.screen).__name__)
+        await pilot.press(*"28.12.2026", "enter")
+        grid = screen.query_one(WeekGrid)
+        await until(pilot, lambda: bool(grid.days) and grid.days[0].day == date(2026, 12, 28))
+        await until(pilot, lambda: grid.days[0].closed is not None)
+        assert "Рождество Христово" in (grid.days[0].closed or "")  # the moved Christmas day
+        assert grid.days[2].closed is None  # 30.12 is a working day
+        await loaded_after(pilot, screen, "t")
+        block = next(b for b in grid.blocks if b.status == "planned")
+        grid.select_event(block.id)
+        await pilot.pause()
+        column = (grid.size.width - 6) // len(grid.days)
+        x = 6 + grid.cursor_day * column + 2
+        y = 1 + grid.cursor_slot - grid.top
+        await pilot.click(grid, offset=(x, y), times=2)
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        form = app.screen
+        assert isinstance(form, EventForm) and form.event_id == block.id
