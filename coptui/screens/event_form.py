@@ -39,20 +39,33 @@ FIELDS = (
     ("staff", N_("Specialists")),
     ("cases", N_("Cases")),
     ("volunteers", N_("Volunteers")),
+    ("open_slots", N_("Open places")),
     ("repeat", N_("Repeat")),
     ("notes", N_("Notes")),
 )
 PLACEHOLDERS = {
     "day": N_("03.12.2026, today, tomorrow, fri, +2"),
     "start": N_("9, 930, 9:30"),
-    "end": N_("10:30"),
-    "duration": N_("45"),
+    "end": N_("e.g. 10:30"),
+    "duration": N_("e.g. 45"),
     "staff": N_("names, separated by commas"),
     "cases": N_("codes, separated by commas"),
     "volunteers": N_("names, separated by commas"),
+    "open_slots": N_("places for volunteers still to be found, e.g. 2"),
     "repeat": N_("weekly count 10 · every 2 weeks on mon,thu until 30.06.2027"),
 }
 FREE_KEYS = ("f2", "f3", "f4")
+
+
+def _count(text: str) -> int:
+    from coptui.errors import BadInputError
+
+    value = text.strip()
+    if not value:
+        return 0
+    if not value.isdigit() or int(value) > 50:
+        raise BadInputError(_("Open places is a number from 0 to 50."))
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,7 @@ class EventForm(ModalScreen[int | None]):
             for key, value in event.items():
                 self._set(key, value)
             self.query_one("#repeat", Input).disabled = True
+            self.query_one("#open_slots", Input).disabled = True
         self._schedule_check()
 
     # -- checking as you type ---------------------------------------------------------------
@@ -260,6 +274,7 @@ class EventForm(ModalScreen[int | None]):
             staff_ids=names("staff", values["staff"]),
             case_ids=names("cases", values["cases"]),
             volunteer_ids=names("volunteers", values["volunteers"]),
+            open_slots=_count(values["open_slots"]),
             notes=values["notes"].strip(),
             allow_non_working_day=self.allow_non_working_day,
         )
