@@ -662,9 +662,18 @@ def edit_event(
     return booked
 
 
+# How each kind of person is linked to an event: table, id column, extra columns on insert.
+_LINKS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("event_staff", "staff_id", {"is_lead": "false"}),
+    ("event_case", "case_id", {}),
+    ("roster_slot", "volunteer_id", {"status": "'assigned'"}),
+)
+
+
 def _replace_people(
     session: Session, current: Any, request: BookingRequest, booked: BookedEvent
 ) -> None:
+    """Bring the event's staff, cases and volunteers to those of ``request``."""
     link = {
         "e": current.id,
         "c": current.centre_id,
@@ -672,56 +681,33 @@ def _replace_people(
         "st": booked.status,
     }
     range_param = bindparam("d", type_=TSTZRANGE)
-    gone_staff = set(current.staff) - set(request.staff_ids)
-    new_staff = [s for s in request.staff_ids if s not in set(current.staff)]
-    if gone_staff:
-        session.execute(
-            text("DELETE FROM event_staff WHERE event_id = :e AND staff_id = ANY(:ids)"),
-            {"e": current.id, "ids": list(gone_staff)},
-        )
-    if new_staff:
-        session.execute(
-            text(
-                "INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id,"
-                " is_lead) VALUES (:e, :c, :d, :st, :p, false)"
-            ).bindparams(range_param),
-            [{**link, "p": person} for person in new_staff],
-        )
-    if request.staff_ids and (gone_staff or new_staff):
-        session.execute(
-            text("UPDATE event_staff SET is_lead = (staff_id = :lead) WHERE event_id = :e"),
-            {"e": current.id, "lead": request.staff_ids[0]},
-        )
-    gone_cases = set(current.cases) - set(request.case_ids)
-    new_cases = [c for c in request.case_ids if c not in set(current.cases)]
-    if gone_cases:
-        session.execute(
-            text("DELETE FROM event_case WHERE event_id = :e AND case_id = ANY(:ids)"),
-            {"e": current.id, "ids": list(gone_cases)},
-        )
-    if new_cases:
-        session.execute(
-            text(
-                "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
-                " VALUES (:e, :c, :d, :st, :p)"
-            ).bindparams(range_param),
-            [{**link, "p": case} for case in new_cases],
-        )
-    gone_volunteers = set(current.volunteers) - set(request.volunteer_ids)
-    new_volunteers = [v for v in request.volunteer_ids if v not in set(current.volunteers)]
-    if gone_volunteers:
-        session.execute(
-            text("DELETE FROM roster_slot WHERE event_id = :e AND volunteer_id = ANY(:ids)"),
-            {"e": current.id, "ids": list(gone_volunteers)},
-        )
-    if new_volunteers:
-        session.execute(
-            text(
-                "INSERT INTO roster_slot (event_id, centre_id, during, event_status,"
-                " volunteer_id, status) VALUES (:e, :c, :d, :st, :p, 'assigned')"
-            ).bindparams(range_param),
-            [{**link, "p": v} for v in new_volunteers],
-        )
+    wanted_lists = (request.staff_ids, request.case_ids, request.volunteer_ids)
+    current_lists = (current.staff, current.cases, current.volunteers)
+    for (table, column, extra), wanted, now in zip(
+        _LINKS, wanted_lists, current_lists, strict=True
+    ):
+        gone = set(now) - set(wanted)
+        new = [p for p in wanted if p not in set(now)]
+        if gone:
+            session.execute(
+                text(f"DELETE FROM {table} WHERE event_id = :e AND {column} = ANY(:ids)"),
+                {"e": current.id, "ids": list(gone)},
+            )
+        if new:
+            names = "".join(f", {name}" for name in extra)
+            values = "".join(f", {value}" for value in extra.values())
+            session.execute(
+                text(
+                    f"INSERT INTO {table} (event_id, centre_id, during, event_status, {column}"
+                    f"{names}) VALUES (:e, :c, :d, :st, :p{values})"
+                ).bindparams(range_param),
+                [{**link, "p": person} for person in new],
+            )
+        if table == "event_staff" and wanted and (gone or new):
+            session.execute(
+                text("UPDATE event_staff SET is_lead = (staff_id = :lead) WHERE event_id = :e"),
+                {"e": current.id, "lead": wanted[0]},
+            )
 
 
 def _check_seats(session: Session, event_id: int, programme_id: int | None, cases: int) -> None:

@@ -141,11 +141,7 @@ def leave_session(session: Session, *, event_id: int, case_id: int) -> int | Non
         text("UPDATE event SET version = version + 1, updated_at = now() WHERE id = :e"),
         {"e": event_id},
     )
-    waiting = session.execute(
-        text("SELECT case_id FROM waitlist_entry WHERE event_id = :e ORDER BY created_at, id"),
-        {"e": event_id},
-    ).scalars()
-    for candidate in list(waiting):
+    for candidate in waiting_list(session, event_id=event_id):
         if find_clashes(
             session, start=event.s, end=event.u, case_ids=[candidate], exclude_event_ids=[event_id]
         ):
