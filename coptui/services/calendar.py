@@ -120,12 +120,19 @@ SELECT e.id, e.title, e.kind, extract(epoch FROM lower(e.during))::bigint AS s,
   FROM event e {where}
 """
 
+# The people are fetched per event through the link tables' primary keys (LATERAL with
+# OFFSET 0 keeps the planner from hashing the whole link table: with a million rows of
+# history that was 900 ms instead of 15).
 _LINKS_SQL = """
 WITH ev AS MATERIALIZED (SELECT e.id FROM event e {where})
-SELECT 1 AS kind, l.event_id, l.staff_id AS who, NOT l.is_lead AS rank
-  FROM event_staff l JOIN ev ON ev.id = l.event_id
+SELECT 1 AS kind, ev.id, p.who, p.rank
+  FROM ev CROSS JOIN LATERAL (
+       SELECT l.staff_id AS who, NOT l.is_lead AS rank FROM event_staff l
+        WHERE l.event_id = ev.id OFFSET 0) AS p
 UNION ALL
-SELECT 2, l.event_id, l.case_id, false FROM event_case l JOIN ev ON ev.id = l.event_id
+SELECT 2, ev.id, p.who, false
+  FROM ev CROSS JOIN LATERAL (
+       SELECT l.case_id AS who FROM event_case l WHERE l.event_id = ev.id OFFSET 0) AS p
 ORDER BY 1, 2, 4, 3
 """
 
