@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07]*\x07"
 )
-RUNS = 5
+RUNS = 9
 
 
 def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:

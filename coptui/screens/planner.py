@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, ngettext, translate_bindings
@@ -22,6 +22,8 @@ from coptui.screens.dialogs import Ask, Choice, Choose, Help, Picker
 from coptui.widgets.weekgrid import WEEKDAYS, Block, Day, WeekGrid
 
 if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
     from coptui.app import CoptApp
     from coptui.db import Change
     from coptui.services.calendar import EventRow
@@ -157,14 +159,12 @@ class PlannerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="banner")
         yield Static(_("Loading…"), id="planner-title")
-        with ContentSwitcher(initial="week-view", id="views"):
-            with Vertical(id="week-view"):
-                yield WeekGrid(
-                    day_start=self.coptui.settings.day_start,
-                    day_end=self.coptui.settings.day_end,
-                    id="grid",
-                )
-            yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        with ContentSwitcher(initial="week-view", id="views"), Vertical(id="week-view"):
+            yield WeekGrid(
+                day_start=self.coptui.settings.day_start,
+                day_end=self.coptui.settings.day_end,
+                id="grid",
+            )
         yield Static("", id="details")
         yield Footer()
 
@@ -174,8 +174,6 @@ class PlannerScreen(Screen[None]):
         if self.resource is None:
             self.resource = remembered(self.coptui.settings.home)
         self.query_one("#banner", Static).display = False
-        table = self.query_one("#agenda", DataTable)
-        table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
         if self.size.width and self.size.width < 60:
             self.view = "day"
             self.first = self.coptui.today()
@@ -355,8 +353,28 @@ class PlannerScreen(Screen[None]):
         events = ngettext("{count} event", "{count} events", count).format(count=count)
         self.query_one("#planner-title", Static).update(f"{who} · {when} · {events}")
 
+    async def _agenda_table(self) -> DataTable[str]:
+        """The list of the next 14 days, built the first time it is shown (not at startup)."""
+        from textual.widgets import DataTable
+
+        found = self.query("#agenda")
+        if found:
+            table = found.first(DataTable)
+        else:
+            table = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+            await self.query_one(ContentSwitcher).mount(table)
+            table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
+            if self.shown is not None:
+                self._fill_agenda(self.shown.agenda, _sofia())
+        return table
+
     def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
-        table = self.query_one("#agenda", DataTable)
+        from textual.widgets import DataTable
+
+        found = self.query("#agenda")
+        if not found:
+            return
+        table = found.first(DataTable)
         table.clear()
         for row in rows:
             start = row.start.astimezone(zone)
@@ -458,8 +476,9 @@ class PlannerScreen(Screen[None]):
         shown, cursor = self.shown, self.query_one(WeekGrid).cursor_start()
         await self.recompose()
         self.query_one("#banner", Static).display = not self.coptui.connected
-        table = self.query_one("#agenda", DataTable)
-        table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
+        if self.view == "agenda":
+            await self._agenda_table()
+            self.query_one(ContentSwitcher).current = "agenda"
         self._fit_grid()
         if shown is not None:
             self.show(shown)
@@ -507,10 +526,11 @@ class PlannerScreen(Screen[None]):
 
         self.app.push_screen(Ask(_("Go to date"), _("Date:"), check=check), done)
 
-    def action_next_view(self) -> None:
+    async def action_next_view(self) -> None:
         order = ["week", "day", "agenda"]
         self.view = order[(order.index(self.view) + 1) % len(order)]
         switcher = self.query_one(ContentSwitcher)
+        table = await self._agenda_table() if self.view == "agenda" else None
         switcher.current = "agenda" if self.view == "agenda" else "week-view"
         grid = self.query_one(WeekGrid)
         assert self.first is not None
@@ -519,7 +539,7 @@ class PlannerScreen(Screen[None]):
             self.first = cursor.date() if cursor else self.coptui.today()
         elif self.view == "week":
             self.first = monday_of(self.first)
-        (self.query_one("#agenda", DataTable) if self.view == "agenda" else grid).focus()
+        (table if table is not None else grid).focus()
         self.reload()
 
     def action_fold_weekend(self) -> None:
@@ -628,6 +648,8 @@ class PlannerScreen(Screen[None]):
 
     def _current_event(self) -> Block | None:
         if self.view == "agenda":
+            from textual.widgets import DataTable
+
             table = self.query_one("#agenda", DataTable)
             if not table.row_count:
                 return None
