@@ -220,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     lang = _language_from_argv(args_list) or settings.lang
     set_language(lang if lang in LANGUAGES else settings.lang)
+    if not args_list:  # plain `coptui`: straight to the planner, no parser to build
+        return _guarded(lambda: run_app(argparse.Namespace(), settings), settings)
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
@@ -232,8 +234,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"coptui {__version__}")
         return EXIT_OK
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    return _guarded(lambda: handler(args, settings), settings)
+
+
+def _guarded(run: Callable[[], int], settings: Settings) -> int:
+    """Run a command; every failure becomes one line and an exit code, never a traceback."""
     try:
-        return handler(args, settings)
+        return run()
     except BadInputError as exc:
         print(f"coptui: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
