@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -15,6 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coptui.i18n import N_, _, translate_bindings
+from coptui.screens.choice import Choice
 
 
 class Ask(ModalScreen[str | None]):
@@ -110,16 +110,6 @@ class Help(ModalScreen[None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """Something the picker offers: a room, a person, a case, a programme, the centre."""
-
-    kind: str | None  # None: the whole centre
-    id: int | None
-    name: str
-    detail: str = ""
 
 
 def fuzzy_score(query: str, text: str) -> int | None:

@@ -17,7 +17,8 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, ngettext, translate_bindings
-from coptui.screens.dialogs import Choice, Choose
+from coptui.screens.choice import Choice
+from coptui.screens.dialogs import Choose
 
 if TYPE_CHECKING:
     from coptui.app import CoptApp

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, ngettext, translate_bindings
-from coptui.screens.dialogs import Ask, Choice, Choose, Help, Picker
+from coptui.screens.choice import Choice
 from coptui.widgets.weekgrid import WEEKDAYS, Block, Day, WeekGrid
 
 if TYPE_CHECKING:
@@ -508,6 +508,7 @@ class PlannerScreen(Screen[None]):
     def action_go_to_date(self) -> None:
         from coptui.domain.parse import parse_day
         from coptui.errors import BadInputError
+        from coptui.screens.dialogs import Ask
 
         today = self.coptui.today()
 
@@ -549,6 +550,8 @@ class PlannerScreen(Screen[None]):
             self.show(self.shown)
 
     def action_help(self) -> None:
+        from coptui.screens.dialogs import Help
+
         self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
 
     def action_pick(self) -> None:
@@ -578,6 +581,8 @@ class PlannerScreen(Screen[None]):
         return choices
 
     def _open_picker(self, choices: list[Choice]) -> None:
+        from coptui.screens.dialogs import Picker
+
         kinds = {k: _(v) for k, v in KINDS.items()}
 
         def done(choice: Choice | None) -> None:
@@ -589,6 +594,8 @@ class PlannerScreen(Screen[None]):
         self.app.push_screen(Picker(choices, kinds), done)
 
     def action_search(self) -> None:
+        from coptui.screens.dialogs import Ask
+
         def done(answer: str | None) -> None:
             if answer and answer.strip():
                 self._search(answer.strip())
@@ -619,6 +626,8 @@ class PlannerScreen(Screen[None]):
         self.app.call_from_thread(self._show_found, choices, starts)
 
     def _show_found(self, choices: list[Choice], starts: dict[int, datetime]) -> None:
+        from coptui.screens.dialogs import Picker
+
         if not choices:
             self.notify(_("Nothing found."), timeout=4)
             return
@@ -692,6 +701,8 @@ class PlannerScreen(Screen[None]):
             self.reload()
 
     def action_move_event(self) -> None:
+        from coptui.screens.dialogs import Ask
+
         block = self._current_event()
         if block is None:
             self.notify(_("Put the cursor on an event first."), timeout=4)
@@ -747,6 +758,8 @@ class PlannerScreen(Screen[None]):
         self.app.call_from_thread(self.notify, _("Moved."), timeout=3)
 
     def action_cancel_event(self) -> None:
+        from coptui.screens.dialogs import Ask, Choose
+
         block = self._current_event()
         if block is None:
             self.notify(_("Put the cursor on an event first."), timeout=4)
