@@ -79,7 +79,9 @@ class CoptApp(App[None]):
 
     def on_mount(self) -> None:
         if self.engine is None:
-            self.open_database()
+            # After the first frame is on the terminal: the import of the database stack
+            # would otherwise hold the interpreter while the first frame is drawn.
+            self.call_after_refresh(self.open_database)
         else:
             self.post_message(self.DatabaseOpened())
 
