@@ -54,6 +54,7 @@ class CoptApp(App[None]):
     ) -> None:
         super().__init__(**kwargs)
         translate_bindings(self)
+        self.animation_level = "none"  # thin clients over SSH: no animation, ever
         self.settings = settings
         self.engine: Engine | None = engine
         self.url: str | None = (

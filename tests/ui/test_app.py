@@ -22,3 +22,8 @@ async def test_schema_behind_stops_the_app_with_one_line(empty_database_url: str
         await pilot.pause()
     assert app.return_code == 1
     assert app.failure is not None and "coptui db upgrade" in app.failure
+
+
+def test_no_animation() -> None:
+    app = CoptApp(settings=Settings(database_url="postgresql://nobody@/nothing"), today=TODAY)
+    assert app.animation_level == "none"
