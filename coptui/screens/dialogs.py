@@ -112,6 +112,53 @@ class Help(ModalScreen[None]):
         self.dismiss(None)
 
 
+# The Bulgarian streamlined transliteration (Закон за транслитерацията, 2009): a person at a
+# Latin keyboard finds «Милена» by typing "milena".
+_LATIN = dict(
+    zip(
+        "абвгдежзийклмнопрстуфхцчшщъьюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "h",
+            "ts",
+            "ch",
+            "sh",
+            "sht",
+            "a",
+            "y",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+def to_latin(text: str) -> str:
+    """``text`` with its Cyrillic letters in the Bulgarian streamlined transliteration."""
+    return "".join(_LATIN.get(ch, ch) for ch in text.casefold())
+
+
 def fuzzy_score(query: str, text: str) -> int | None:
     """How well ``query`` matches ``text`` (lower is better), or ``None``.
 
@@ -170,6 +217,9 @@ class Picker(ModalScreen[Choice | None]):
         scored = []
         for n, choice in enumerate(self.choices):
             score = fuzzy_score(query, choice.name)
+            if score is None:
+                latin = fuzzy_score(query, to_latin(choice.name))
+                score = None if latin is None else latin + 5
             if score is None:
                 score = fuzzy_score(query, choice.detail)
                 score = None if score is None else score + 50

@@ -440,3 +440,15 @@ async def test_holidays_are_shaded_and_a_double_click_edits(engine: Engine, tmp_
         await until(pilot, lambda: isinstance(app.screen, EventForm))
         form = app.screen
         assert isinstance(form, EventForm) and form.event_id == block.id
+
+
+def test_fuzzy_matching_finds_cyrillic_from_latin_too() -> None:
+    from coptui.screens.dialogs import fuzzy_score, to_latin
+
+    assert to_latin("Милена Георгиева") == "milena georgieva"
+    assert to_latin("Щастливец Жълтев") == "shtastlivets zhaltev"
+    assert fuzzy_score("мил", "Милена Георгиева") == 0
+    assert fuzzy_score("МИЛ", "Милена Георгиева") == 0
+    assert fuzzy_score("георг", "Милена Георгиева") == 7  # the start of a word: its position
+    assert fuzzy_score("мгв", "Милена Георгиева") is not None  # letters in order
+    assert fuzzy_score("xyz", "Милена Георгиева") is None
