@@ -72,8 +72,9 @@ class Clash:
         when = f"{_fmt_time(self.start)}–{_fmt_time(self.end)}"
         day = self.start.astimezone(SOFIA).strftime("%d.%m.%Y")
         holder = f"„{self.title}“"
-        if self.people:
-            holder += f" ({', '.join(self.people)})"
+        others = [p for p in self.people if p != self.resource]  # not "Анна has … (Анна)"
+        if others:
+            holder += f" ({', '.join(others)})"
         templates = {
             "room": _("{resource} is taken on {day} {when} by {holder}"),
             "staff": _("{resource} already has {holder} on {day} {when}"),
