@@ -136,16 +136,18 @@ SELECT 2, ev.id, p.who, false
 ORDER BY 1, 2, 4, 3
 """
 
+# Names by primary key per link (a join here made the planner hash the whole staff table for
+# every event of the week).
 _ONE_SQL = """
 SELECT e.id, e.title, e.kind, lower(e.during), upper(e.during), e.status, r.name, e.version,
        e.room_id, e.series_id, e.programme_id,
        ARRAY(SELECT l.staff_id FROM event_staff l WHERE l.event_id = e.id
              ORDER BY l.is_lead DESC, l.staff_id),
-       ARRAY(SELECT st.full_name FROM event_staff l JOIN staff st ON st.id = l.staff_id
-             WHERE l.event_id = e.id ORDER BY l.is_lead DESC, l.staff_id),
+       ARRAY(SELECT (SELECT st.full_name FROM staff st WHERE st.id = l.staff_id)
+             FROM event_staff l WHERE l.event_id = e.id ORDER BY l.is_lead DESC, l.staff_id),
        ARRAY(SELECT l.case_id FROM event_case l WHERE l.event_id = e.id ORDER BY l.case_id),
-       ARRAY(SELECT c.code FROM event_case l JOIN case_file c ON c.id = l.case_id
-             WHERE l.event_id = e.id ORDER BY l.case_id)
+       ARRAY(SELECT (SELECT c.code FROM case_file c WHERE c.id = l.case_id)
+             FROM event_case l WHERE l.event_id = e.id ORDER BY l.case_id)
   FROM event e LEFT JOIN room r ON r.id = e.room_id {where}
 """
 
