@@ -1,6 +1,7 @@
 """The planner in a real terminal (tmux) on the demo data; each figure against its target.
 
-Run: python bench/ui.py   (needs tmux; starts its own embedded PostgreSQL, as a shared server)
+Run: python bench/ui.py [--startup]   (needs tmux; starts its own embedded PostgreSQL as a
+shared server; --startup measures only the first frame and the first week)
 
 Every program is started by a shell blocked on a FIFO, so the clock starts when the FIFO is
 written; the terminal's output is captured with ``tmux pipe-pane`` and searched (escape
@@ -157,6 +158,8 @@ def main() -> None:
         report("first week with its events", week_ms, "ms", f"<= 2.5 x bare ({bare_ms * 2.5:.0f})",
                week_ms <= 2.5 * bare_ms)  # fmt: skip
 
+        if "--startup" in sys.argv:  # only the two startup figures
+            return
         p = pane(coptui)
         p.go()
         p.wait_for(r"Седмица .* събити")

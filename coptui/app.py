@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 T = TypeVar("T")
+WRITE_FIRST_FRAME = 0.03  # seconds the terminal writer gets alone after the first refresh
 
 
 class CoptApp(App[None]):
@@ -80,9 +81,10 @@ class CoptApp(App[None]):
 
     def on_mount(self) -> None:
         if self.engine is None:
-            # After the first frame is on the terminal: the import of the database stack
-            # would otherwise hold the interpreter while the first frame is drawn.
-            self.call_after_refresh(self.open_database)
+            # After the first frame is on the terminal: importing the database stack holds
+            # the interpreter, and the thread that writes the first frame would wait for it.
+            # The frame is composed by the first refresh and written just after it.
+            self.call_after_refresh(self.set_timer, WRITE_FIRST_FRAME, self.open_database)
         else:
             self.post_message(self.DatabaseOpened())
 
