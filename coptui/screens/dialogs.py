@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,6 +19,8 @@ from coptui.screens.choice import Choice
 
 class Ask(ModalScreen[str | None]):
     """One line of text, checked before the dialog closes; Escape gives ``None``."""
+
+    CSS_PATH = "dialogs.tcss"  # read when a dialog first opens, not at startup
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
@@ -60,6 +62,8 @@ class Ask(ModalScreen[str | None]):
 class Choose(ModalScreen[str | None]):
     """A question with a few answers as buttons; Escape gives ``None``."""
 
+    CSS_PATH = "dialogs.tcss"  # read when a dialog first opens, not at startup
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
     def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str]]) -> None:
@@ -92,6 +96,8 @@ class Choose(ModalScreen[str | None]):
 class Help(ModalScreen[None]):
     """«Помощ»: every key of the screen underneath."""
 
+    CSS_PATH = "dialogs.tcss"  # read when a dialog first opens, not at startup
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss_none", N_("Close"))
     ]
@@ -102,11 +108,20 @@ class Help(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
+        from rich.table import Table
+
+        # Keys in one column, what they do in the other, wrapped under itself; the list
+        # scrolls when the terminal is short.
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column()
+        for key, description in self.keys:
+            table.add_row(key, description)
         with Vertical(classes="dialog help"):
-            yield Label(_("Help"), classes="dialog-title")
-            width = max(len(k) for k, _d in self.keys)
-            yield Static("\n".join(f"{k.ljust(width)}  {d}" for k, d in self.keys))
-            yield Static(_("Esc: close"), classes="hint")
+            title, hint = _("Help"), _("Esc: close · ↑↓: scroll")
+            yield Label(f"{title} · {hint}", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(table)
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
@@ -154,6 +169,8 @@ def fuzzy_score(query: str, text: str) -> int | None:
 
 class Picker(ModalScreen[Choice | None]):
     """Type to find a room, a staff member, a volunteer, a case or a programme."""
+
+    CSS_PATH = "dialogs.tcss"  # read when a dialog first opens, not at startup
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", N_("Back")),

@@ -80,7 +80,7 @@ class Typed:
 class EventForm(ModalScreen[int | None]):
     """New or existing event; returns the id of the event saved, or ``None``."""
 
-    CSS_PATH = "event_form.tcss"
+    CSS_PATH = ["dialogs.tcss", "event_form.tcss"]  # noqa: RUF012 (Textual reads it as is)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", N_("Save")),
         Binding("escape", "close", N_("Back")),
