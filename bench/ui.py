@@ -11,6 +11,7 @@ first byte of the awaited text reaching the terminal.
 
 from __future__ import annotations
 
+import compileall
 import os
 import re
 import shutil
@@ -109,6 +110,9 @@ def rss_mb(pid: int) -> float:
 def main() -> None:
     if shutil.which("tmux") is None:
         sys.exit("bench/ui.py needs tmux")
+    # A user's `pip install` compiles coptui to bytecode, as it did Textual; a checkout run
+    # with PYTHONDONTWRITEBYTECODE would compile ~4,000 lines at every start instead.
+    compileall.compile_dir(ROOT / "coptui", quiet=1)
     from coptui import db
     from coptui.db import session_scope
     from coptui.domain.timeutil import SOFIA, today, week_start
