@@ -8,10 +8,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from coptui.config import Settings
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 WRITE_FIRST_FRAME = 0.03  # seconds the terminal writer gets alone after the first refresh
+
+
+class StartScreen(Screen[None]):
+    """What the terminal shows while the planner is being built: one line."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Loading…"), id="start")
 
 
 class CoptApp(App[None]):
@@ -75,15 +83,20 @@ class CoptApp(App[None]):
         self._stop_listening = threading.Event()
 
     def get_default_screen(self) -> Screen[Any]:
-        from coptui.screens.planner import PlannerScreen
-
-        return PlannerScreen()
+        # The first frame is a plain «Зареждане…»: it reaches the terminal as soon as a bare
+        # Textual app's would. The planner (its module, grid and styles) follows at once.
+        return StartScreen()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._open_planner)
+
+    def _open_planner(self) -> None:
+        from coptui.screens.planner import PlannerScreen
+
+        self.push_screen(PlannerScreen())
         if self.engine is None:
-            # After the first frame is on the terminal: importing the database stack holds
-            # the interpreter, and the thread that writes the first frame would wait for it.
-            # The frame is composed by the first refresh and written just after it.
+            # After the planner's frame is on the terminal: importing the database stack
+            # holds the interpreter, and the thread writing that frame would wait for it.
             self.call_after_refresh(self.set_timer, WRITE_FIRST_FRAME, self.open_database)
         else:
             self.post_message(self.DatabaseOpened())
