@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 T = TypeVar("T")
-WRITE_FIRST_FRAME = 0.03  # seconds the terminal writer gets alone after the first refresh
 
 
 class StartScreen(Screen[None]):
@@ -91,14 +90,13 @@ class CoptApp(App[None]):
         self.call_after_refresh(self._open_planner)
 
     def _open_planner(self) -> None:
+        """After the first frame: reach the database (in a thread) while the planner is built."""
         from coptui.screens.planner import PlannerScreen
 
-        self.push_screen(PlannerScreen())
         if self.engine is None:
-            # After the planner's frame is on the terminal: importing the database stack
-            # holds the interpreter, and the thread writing that frame would wait for it.
-            self.call_after_refresh(self.set_timer, WRITE_FIRST_FRAME, self.open_database)
-        else:
+            self.open_database()
+        self.push_screen(PlannerScreen())
+        if self.engine is not None:
             self.post_message(self.DatabaseOpened())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database", name="open")
