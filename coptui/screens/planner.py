@@ -203,6 +203,7 @@ class PlannerScreen(Screen[None]):
         from coptui.services.calendar import agenda, calendar_for, centres, rows
 
         today = self.coptui.today()
+        with_list = self.view == "agenda"
 
         def work(conn: Any) -> Shown:
             found = centres(conn)
@@ -235,13 +236,17 @@ class PlannerScreen(Screen[None]):
                 resource=chosen.kind,
                 resource_id=chosen.id,
             )
-            upcoming = agenda(
-                conn,
-                centre_id=centre.id,
-                start=local(today, time(0)),
-                end=local(today + timedelta(days=AGENDA_DAYS), time(0)),
-                resource=chosen.kind,
-                resource_id=chosen.id,
+            upcoming = (  # the 14-day list, read only while it is the view
+                agenda(
+                    conn,
+                    centre_id=centre.id,
+                    start=local(today, time(0)),
+                    end=local(today + timedelta(days=AGENDA_DAYS), time(0)),
+                    resource=chosen.kind,
+                    resource_id=chosen.id,
+                )
+                if with_list
+                else []
             )
             return Shown(
                 first=first,
