@@ -49,7 +49,7 @@ class CoptApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", N_("Quit"))]
 
     class DatabaseOpened(Message):
-        """The engine is ready and the schema is current."""
+        """The database can be read (the read connection is open) and its schema is current."""
 
     def __init__(
         self,

@@ -436,19 +436,27 @@ def _check_day_and_room(session: Session, request: BookingRequest) -> None:
         # that a crowd at a full slot is turned away in parallel.
         raise slot_taken_error(clashes_of(session, request))
     if not request.allow_non_working_day:
-        calendar = WorkCalendar(
-            overrides={day: (override_kind, override_note)} if override_kind else {}
+        overrides = {day: (override_kind, override_note)} if override_kind else {}
+        _refuse_non_working_day(WorkCalendar(overrides=overrides), day)
+    if request.room_id is not None:
+        _refuse_over_headcount(request, room_name, max_people)
+
+
+def _refuse_non_working_day(calendar: WorkCalendar, day: Any) -> None:
+    if not calendar.is_working_day(day):
+        name = calendar.holiday_name(day)
+        raise HolidayError(
+            _("{day} is not a working day{name}; confirm to book it anyway.").format(
+                day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
+            ),
+            title=_("Non-working day"),
         )
-        if not calendar.is_working_day(day):
-            name = calendar.holiday_name(day)
-            raise HolidayError(
-                _("{day} is not a working day{name}; confirm to book it anyway.").format(
-                    day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
-                ),
-                title=_("Non-working day"),
-            )
-    if request.room_id is None:
-        return
+
+
+def _refuse_over_headcount(
+    request: BookingRequest, room_name: str | None, max_people: int | None
+) -> None:
+    """The room holds everyone: children, staff, volunteers and open volunteer places."""
     if room_name is None:
         raise NotFoundError(_("No such room."))
     people = (
@@ -469,25 +477,12 @@ def _check_day_and_room(session: Session, request: BookingRequest) -> None:
 def _check_room_headcount(session: Session, request: BookingRequest) -> None:
     if request.room_id is None:
         return
-    limit = session.execute(
-        text("SELECT max_people, name FROM room WHERE id = :r AND centre_id = :c"),
+    room = session.execute(
+        text("SELECT name, max_people FROM room WHERE id = :r AND centre_id = :c"),
         {"r": request.room_id, "c": request.centre_id},
     ).one_or_none()
-    if limit is None:
-        raise NotFoundError(_("No such room."))
-    people = (
-        len(request.staff_ids)
-        + len(request.case_ids)
-        + len(request.volunteer_ids)
-        + request.open_slots
-    )
-    if limit.max_people is not None and people > limit.max_people:
-        raise CapacityError(
-            _("{room} holds at most {limit} people; this event has {people}.").format(
-                room=limit.name, limit=limit.max_people, people=people
-            ),
-            title=_("Room full"),
-        )
+    name, max_people = room if room is not None else (None, None)
+    _refuse_over_headcount(request, name, max_people)
 
 
 def load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
@@ -597,15 +592,7 @@ def _check_working_day(session: Session, request: BookingRequest) -> None:
     if request.allow_non_working_day:
         return
     day = request.start.astimezone(SOFIA).date()
-    calendar = calendar_for(session, request.centre_id)
-    if not calendar.is_working_day(day):
-        name = calendar.holiday_name(day)
-        raise HolidayError(
-            _("{day} is not a working day{name}; confirm to book it anyway.").format(
-                day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
-            ),
-            title=_("Non-working day"),
-        )
+    _refuse_non_working_day(calendar_for(session, request.centre_id), day)
 
 
 def edit_event(
