@@ -132,55 +132,36 @@ def _span(start: datetime, end: datetime) -> Range[datetime]:
 
 
 def transact(engine: Engine, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction; retry serialization failures and deadlocks.
+    """Run ``work`` in one transaction; retry serialization failures, deadlocks and a
+    connection the server dropped before the work was done.
 
     Clashes and every other refusal are never retried: they are answers, not accidents.
     """
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        committing = False
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
-                return work(session)
+            with Session(engine, expire_on_commit=False) as session:
+                session.begin()
+                result = work(session)
+                committing = True
+                session.commit()
+                return result
         except DBAPIError as exc:
-            if sqlstate(exc) not in RETRYABLE or attempt == MAX_ATTEMPTS:
+            # A connection the server dropped is retried on a new one, unless it was lost
+            # during COMMIT: then nobody knows whether the work was written.
+            lost = exc.connection_invalidated and not committing
+            if (sqlstate(exc) not in RETRYABLE and not lost) or attempt == MAX_ATTEMPTS:
                 raise
             # Jitter, so that the transactions that deadlocked do not meet again at once.
             time.sleep(random.uniform(0, 0.05 * attempt))
     raise AssertionError("unreachable")
 
 
+# coptui_clashes() (migration 0004) keeps its plan across transactions; see there why.
 _CLASH_SQL = text(
-    """
-    SELECT 'room' AS kind, r.name AS resource, e.id, e.title, lower(e.during) AS s,
-           upper(e.during) AS u
-      FROM event e JOIN room r ON r.id = e.room_id
-     WHERE e.room_id = :room_id AND e.status <> 'cancelled' AND e.during && :during
-       AND e.id <> ALL(:exclude)
-    UNION ALL
-    SELECT 'staff', st.full_name, e.id, e.title, lower(e.during), upper(e.during)
-      FROM event_staff l JOIN event e ON e.id = l.event_id JOIN staff st ON st.id = l.staff_id
-     WHERE l.staff_id = ANY(:staff) AND l.event_status <> 'cancelled' AND l.during && :during
-       AND l.event_id <> ALL(:exclude)
-    UNION ALL
-    SELECT 'case', c.code || CASE WHEN c.child_name <> '' THEN ' (' || c.child_name || ')'
-                               ELSE '' END,
-           e.id, e.title, lower(e.during), upper(e.during)
-      FROM event_case l JOIN event e ON e.id = l.event_id JOIN case_file c ON c.id = l.case_id
-     WHERE l.case_id = ANY(:cases) AND l.event_status <> 'cancelled' AND l.during && :during
-       AND l.event_id <> ALL(:exclude)
-    UNION ALL
-    SELECT 'volunteer', v.full_name, e.id, e.title, lower(e.during), upper(e.during)
-      FROM roster_slot l JOIN event e ON e.id = l.event_id JOIN volunteer v ON v.id = l.volunteer_id
-     WHERE l.volunteer_id = ANY(:volunteers) AND l.event_status <> 'cancelled'
-       AND l.status <> 'declined' AND l.during && :during AND l.event_id <> ALL(:exclude)
-    ORDER BY s
-    """
+    "SELECT * FROM coptui_clashes(:during, :room_id, CAST(:staff AS int[]),"
+    " CAST(:cases AS int[]), CAST(:volunteers AS int[]), CAST(:exclude AS int[]))"
 ).bindparams(bindparam("during", type_=TSTZRANGE))
-
-_PEOPLE_SQL = text(
-    "SELECT l.event_id, array_agg(st.full_name ORDER BY l.is_lead DESC, st.full_name)"
-    " FROM event_staff l JOIN staff st ON st.id = l.staff_id"
-    " WHERE l.event_id = ANY(:ids) GROUP BY l.event_id"
-)
 
 
 def find_clashes(
@@ -202,25 +183,19 @@ def find_clashes(
             "staff": list(staff_ids),
             "cases": list(case_ids),
             "volunteers": list(volunteer_ids),
-            "exclude": list(exclude_event_ids) or [0],
+            "exclude": list(exclude_event_ids),
             "during": _span(start, end),
         },
     ).all()
-    if not rows:
-        return []
-    people: dict[int, list[str]] = {
-        event_id: names
-        for event_id, names in session.execute(_PEOPLE_SQL, {"ids": [r.id for r in rows]})
-    }
     return [
         Clash(
             kind=r.kind,
             resource=r.resource,
-            event_id=r.id,
+            event_id=r.event_id,
             title=r.title,
-            start=r.s,
-            end=r.u,
-            people=tuple(people.get(r.id, ())),
+            start=r.starts,
+            end=r.ends,
+            people=tuple(r.people),
         )
         for r in rows
     ]
@@ -282,42 +257,11 @@ def _lock_resources(session: Session, request: BookingRequest) -> None:
         )
 
 
-# One statement books the event with all its people: the advisory locks first (the inserts
-# read from ``locks``, so they wait for it), then the event, then its link rows, which copy the
-# event's range and status. Foreign keys and exclusion constraints are checked by the end of
-# the statement. One round trip instead of five is most of a booking's cost.
-_INSERT_SQL = text(
-    """
-    WITH locks AS (
-        SELECT count(pg_advisory_xact_lock(k, i)) AS n
-          FROM unnest(CAST(:lock_kinds AS int[]), CAST(:lock_ids AS int[])) AS t(k, i)
-    ), ev AS (
-        INSERT INTO event (centre_id, kind, title, during, room_id, programme_id, series_id, notes)
-        SELECT :centre, :kind, :title, :during, :room, :programme, :series, :notes FROM locks
-        RETURNING id, centre_id, during, status, version
-    ), staff AS (
-        INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id, is_lead)
-        SELECT ev.id, ev.centre_id, ev.during, ev.status, p.id, p.n = 1
-          FROM ev, unnest(CAST(:staff AS int[])) WITH ORDINALITY AS p(id, n)
-    ), cases AS (
-        INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)
-        SELECT ev.id, ev.centre_id, ev.during, ev.status, p.id
-          FROM ev, unnest(CAST(:cases AS int[])) AS p(id)
-    ), slots AS (
-        INSERT INTO roster_slot (event_id, centre_id, during, event_status, volunteer_id, status)
-        SELECT ev.id, ev.centre_id, ev.during, ev.status, p.id,
-               CASE WHEN p.id IS NULL THEN 'open' ELSE 'assigned' END
-          FROM ev, unnest(CAST(:volunteers AS int[])) AS p(id)
-    )
-    SELECT id, version, status FROM ev
-    """
-).bindparams(bindparam("during", type_=TSTZRANGE))
-
-
 def _lock_keys(request: BookingRequest) -> list[tuple[int, int]]:
     # Writers that want the same room or person queue in one global order. Without it,
     # exclusion checks on two tables (say the room and a child) wait on each other's
     # uncommitted rows in opposite orders and deadlock. The constraints still decide.
+    # coptui_book() (migration 0004) takes the same locks in the same order.
     room = [(1, request.room_id)] if request.room_id is not None else []
     return sorted(
         room
@@ -327,28 +271,59 @@ def _lock_keys(request: BookingRequest) -> list[tuple[int, int]]:
     )
 
 
-def _insert_event(session: Session, request: BookingRequest, series_id: int | None) -> BookedEvent:
-    keys = _lock_keys(request)
-    row = session.execute(
-        _INSERT_SQL,
-        {
-            "lock_kinds": [k for k, _i in keys],
-            "lock_ids": [i for _k, i in keys],
-            "centre": request.centre_id,
-            "kind": request.kind.value,
-            "title": request.title.strip(),
-            "during": _span(request.start, request.end),
-            "room": request.room_id,
-            "programme": request.programme_id,
-            "series": series_id,
-            "notes": request.notes,
-            "staff": list(request.staff_ids),
-            "cases": list(request.case_ids),
-            "volunteers": list(request.volunteer_ids) + [None] * request.open_slots,
-        },
-    ).one()
+# One round trip books the event with all its people: coptui_book() checks the day, the room
+# and visible clashes, takes the advisory locks, and inserts in its own subtransaction (see
+# migration 0004). It answers with an outcome; the words for a refusal are made here.
+_BOOK_SQL = text(
+    "SELECT * FROM coptui_book(:centre, :kind, :title, :during, :room, :programme, :series,"
+    " :notes, CAST(:staff AS int[]), CAST(:cases AS int[]), CAST(:volunteers AS int[]),"
+    " :day, :check_day, :working, :people)"
+).bindparams(bindparam("during", type_=TSTZRANGE))
+
+
+def _insert_event(
+    session: Session, request: BookingRequest, series_id: int | None, *, check_day: bool
+) -> BookedEvent | None:
+    """Book ``request``; None when a room or person is taken (the caller says by whom).
+
+    Raises:
+        HolidayError: ``check_day`` and the day is not a working day.
+        CapacityError, NotFoundError: the room is too small, or not in this centre.
+    """
+    day = request.start.astimezone(SOFIA).date()
+    params = {
+        "centre": request.centre_id,
+        "kind": request.kind.value,
+        "title": request.title.strip(),
+        "during": _span(request.start, request.end),
+        "room": request.room_id,
+        "programme": request.programme_id,
+        "series": series_id,
+        "notes": request.notes,
+        "staff": list(request.staff_ids),
+        "cases": list(request.case_ids),
+        "volunteers": list(request.volunteer_ids) + [None] * request.open_slots,
+        "day": day,
+        "check_day": check_day,
+        "working": WorkCalendar().is_working_day(day) if check_day else True,
+        "people": _headcount(request),
+    }
+    row = session.execute(_BOOK_SQL, params).one()
+    if row.outcome == "day":
+        overrides = {day: (row.override_kind, row.override_note)} if row.override_kind else {}
+        _refuse_non_working_day(WorkCalendar(overrides=overrides), day)
+        # A local override makes it a working day after all.
+        row = session.execute(_BOOK_SQL, {**params, "check_day": False}).one()
+    if row.outcome == "room":
+        _refuse_over_headcount(request, row.room_name, row.max_people)
+    if row.outcome == "taken":
+        return None
     return BookedEvent(
-        id=row.id, version=row.version, start=request.start, end=request.end, status=row.status
+        id=row.event_id,
+        version=row.event_version,
+        start=request.start,
+        end=request.end,
+        status=row.event_status,
     )
 
 
@@ -383,63 +358,15 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
         SlotTakenError: a room or person is taken; the message names the holder.
     """
     _validate(request)
-    _check_day_and_room(session, request)
-    savepoint = session.begin_nested()
     try:
-        booked = _insert_event(session, request, series_id=None)
+        booked = _insert_event(
+            session, request, series_id=None, check_day=not request.allow_non_working_day
+        )
     except IntegrityError as exc:
-        savepoint.rollback()
         raise _translate_integrity(session, exc, request) from exc
-    savepoint.commit()
-    return booked
-
-
-_PRECHECK_SQL = text(
-    """
-    SELECT (SELECT kind FROM holiday_override WHERE centre_id = :c AND day = :d),
-           (SELECT note FROM holiday_override WHERE centre_id = :c AND day = :d),
-           (SELECT max_people FROM room WHERE id = :r AND centre_id = :c),
-           (SELECT name FROM room WHERE id = :r AND centre_id = :c),
-           EXISTS (SELECT 1 FROM event WHERE int4range(room_id, room_id, '[]')
-                   = int4range(:r, :r, '[]') AND during && :during
-                   AND status <> 'cancelled' AND room_id IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM event_staff WHERE staff_id = ANY(CAST(:staff AS int[]))
-                   AND during && :during AND event_status <> 'cancelled')
-        OR EXISTS (SELECT 1 FROM event_case WHERE case_id = ANY(CAST(:cases AS int[]))
-                   AND during && :during AND event_status <> 'cancelled')
-        OR EXISTS (SELECT 1 FROM roster_slot WHERE volunteer_id = ANY(CAST(:volunteers AS int[]))
-                   AND during && :during AND event_status <> 'cancelled'
-                   AND status <> 'declined')
-    """
-).bindparams(bindparam("during", type_=TSTZRANGE))
-
-
-def _precheck_params(request: BookingRequest, day: Any) -> dict[str, Any]:
-    return {
-        "c": request.centre_id,
-        "d": day,
-        "r": request.room_id,
-        "during": _span(request.start, request.end),
-        "staff": list(request.staff_ids),
-        "cases": list(request.case_ids),
-        "volunteers": list(request.volunteer_ids),
-    }
-
-
-def _check_day_and_room(session: Session, request: BookingRequest) -> None:
-    """The working-day and room-headcount checks of a new booking, in one round trip."""
-    day = request.start.astimezone(SOFIA).date()
-    found = session.execute(_PRECHECK_SQL, _precheck_params(request, day)).one()
-    override_kind, override_note, max_people, room_name, taken = found
-    if taken:
-        # Somebody already holds part of it (committed): refuse without taking any lock, so
-        # that a crowd at a full slot is turned away in parallel.
+    if booked is None:
         raise slot_taken_error(clashes_of(session, request))
-    if not request.allow_non_working_day:
-        overrides = {day: (override_kind, override_note)} if override_kind else {}
-        _refuse_non_working_day(WorkCalendar(overrides=overrides), day)
-    if request.room_id is not None:
-        _refuse_over_headcount(request, room_name, max_people)
+    return booked
 
 
 def _refuse_non_working_day(calendar: WorkCalendar, day: Any) -> None:
@@ -453,18 +380,22 @@ def _refuse_non_working_day(calendar: WorkCalendar, day: Any) -> None:
         )
 
 
+def _headcount(request: BookingRequest) -> int:
+    return (
+        len(request.staff_ids)
+        + len(request.case_ids)
+        + len(request.volunteer_ids)
+        + request.open_slots
+    )
+
+
 def _refuse_over_headcount(
     request: BookingRequest, room_name: str | None, max_people: int | None
 ) -> None:
     """The room holds everyone: children, staff, volunteers and open volunteer places."""
     if room_name is None:
         raise NotFoundError(_("No such room."))
-    people = (
-        len(request.staff_ids)
-        + len(request.case_ids)
-        + len(request.volunteer_ids)
-        + request.open_slots
-    )
+    people = _headcount(request)
     if max_people is not None and people > max_people:
         raise CapacityError(
             _("{room} holds at most {limit} people; this event has {people}.").format(
@@ -888,17 +819,15 @@ def book_series(
             skipped_holidays.append(occurrence)
             continue
         one = replace(request, start=occurrence.start, end=occurrence.end)
-        savepoint = session.begin_nested()
         try:
-            booked.append(_insert_event(session, one, series_id=series_id))
+            booked_one = _insert_event(session, one, series_id=series_id, check_day=False)
         except IntegrityError as exc:
-            savepoint.rollback()
-            if sqlstate(exc) != "23P01":
-                raise _translate_integrity(session, exc, one) from exc
+            raise _translate_integrity(session, exc, one) from exc
+        if booked_one is None:
             clashes = clashes_of(session, one)
             skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
-            continue
-        savepoint.commit()
+        else:
+            booked.append(booked_one)
     return SeriesResult(
         series_id=series_id,
         booked=tuple(booked),

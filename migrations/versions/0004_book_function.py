@@ -1,0 +1,167 @@
+"""coptui_book() and coptui_clashes(): a booking, and who holds a slot, in one round trip each.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The function decides nothing that needs words: it answers with an outcome and the facts
+# the service needs to explain a refusal in the person's language.
+#   'day'    the day has a local override, or is not a working day nationally (p_working);
+#            the service weighs the override and may call again with p_check_day false;
+#   'room'   no such room in the centre, or fewer places than p_people;
+#   'taken'  a committed event holds part of it (seen before locking, so a crowd at a full
+#            slot is turned away in parallel), or the exclusion constraint said so after the
+#            locks (the insert's own subtransaction is rolled back, the caller's is not);
+#   'booked' with the new event's id, version and status.
+# Each statement of a plpgsql function takes a fresh snapshot, so the insert after the
+# advisory locks sees what the writers it waited for committed. Writers take the locks in
+# one global order (room, staff, cases, volunteers; by id) so that exclusion checks on two
+# tables never wait on each other in opposite orders.
+BOOK_FUNCTION = """
+CREATE FUNCTION coptui_book(
+    p_centre int, p_kind text, p_title text, p_during tstzrange, p_room int,
+    p_programme int, p_series int, p_notes text,
+    p_staff int[], p_cases int[], p_volunteers int[],
+    p_day date, p_check_day boolean, p_working boolean, p_people int,
+    OUT outcome text, OUT event_id int, OUT event_version int, OUT event_status text,
+    OUT override_kind text, OUT override_note text, OUT room_name text, OUT max_people int
+) LANGUAGE plpgsql AS $$
+DECLARE
+    lock_kind int;
+    lock_id int;
+BEGIN
+    IF p_check_day THEN
+        SELECT o.kind, o.note INTO override_kind, override_note
+          FROM holiday_override o WHERE o.centre_id = p_centre AND o.day = p_day;
+        IF FOUND OR NOT p_working THEN
+            outcome := 'day';
+            RETURN;
+        END IF;
+    END IF;
+    IF p_room IS NOT NULL THEN
+        SELECT r.name, r.max_people INTO room_name, max_people
+          FROM room r WHERE r.id = p_room AND r.centre_id = p_centre;
+        IF NOT FOUND OR max_people < p_people THEN
+            outcome := 'room';
+            RETURN;
+        END IF;
+    END IF;
+    IF (p_room IS NOT NULL AND EXISTS (
+            SELECT 1 FROM event e WHERE int4range(e.room_id, e.room_id, '[]')
+                   = int4range(p_room, p_room, '[]') AND e.during && p_during
+               AND e.status <> 'cancelled'))
+       OR EXISTS (SELECT 1 FROM event_staff l WHERE l.staff_id = ANY(p_staff)
+                     AND l.during && p_during AND l.event_status <> 'cancelled')
+       OR EXISTS (SELECT 1 FROM event_case l WHERE l.case_id = ANY(p_cases)
+                     AND l.during && p_during AND l.event_status <> 'cancelled')
+       OR EXISTS (SELECT 1 FROM roster_slot l WHERE l.volunteer_id = ANY(p_volunteers)
+                     AND l.during && p_during AND l.event_status <> 'cancelled'
+                     AND l.status <> 'declined')
+    THEN
+        outcome := 'taken';
+        RETURN;
+    END IF;
+    FOR lock_kind, lock_id IN
+        SELECT 1, p_room WHERE p_room IS NOT NULL
+        UNION ALL SELECT 2, s FROM unnest(p_staff) AS s
+        UNION ALL SELECT 3, c FROM unnest(p_cases) AS c
+        UNION ALL SELECT 4, v FROM unnest(p_volunteers) AS v WHERE v IS NOT NULL
+        ORDER BY 1, 2
+    LOOP
+        PERFORM pg_advisory_xact_lock(lock_kind, lock_id);
+    END LOOP;
+    BEGIN
+        INSERT INTO event (centre_id, kind, title, during, room_id, programme_id, series_id,
+                           notes)
+        VALUES (p_centre, p_kind, p_title, p_during, p_room, p_programme, p_series, p_notes)
+        RETURNING id, version, status INTO event_id, event_version, event_status;
+        INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id, is_lead)
+        SELECT event_id, p_centre, p_during, event_status, p.id, p.n = 1
+          FROM unnest(p_staff) WITH ORDINALITY AS p(id, n);
+        INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)
+        SELECT event_id, p_centre, p_during, event_status, p.id FROM unnest(p_cases) AS p(id);
+        INSERT INTO roster_slot (event_id, centre_id, during, event_status, volunteer_id,
+                                 status)
+        SELECT event_id, p_centre, p_during, event_status, p.id,
+               CASE WHEN p.id IS NULL THEN 'open' ELSE 'assigned' END
+          FROM unnest(p_volunteers) AS p(id);
+        outcome := 'booked';
+    EXCEPTION WHEN exclusion_violation THEN
+        outcome := 'taken';
+        event_id := NULL;
+        event_version := NULL;
+        event_status := NULL;
+    END;
+END
+$$
+"""
+
+# Everything that holds the room or one of the people for part of p_during, with the staff of
+# each holding event (lead first), for the words of a refusal. A plpgsql function keeps its
+# plan for the whole session; a statement sent by the client is planned again after every
+# ROLLBACK (psycopg forgets its prepared statements then), and planning this union of joins
+# costs more than running it.
+CLASHES_FUNCTION = """
+CREATE FUNCTION coptui_clashes(
+    p_during tstzrange, p_room int, p_staff int[], p_cases int[], p_volunteers int[],
+    p_exclude int[]
+) RETURNS TABLE (kind text, resource text, event_id int, title text, starts timestamptz,
+                 ends timestamptz, people text[])
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY
+    SELECT h.kind, h.resource, e.id, e.title, lower(e.during), upper(e.during),
+           coalesce((SELECT array_agg(st.full_name ORDER BY l.is_lead DESC, st.full_name)
+                       FROM event_staff l JOIN staff st ON st.id = l.staff_id
+                      WHERE l.event_id = e.id), '{}')
+      FROM (
+        SELECT 'room' AS kind, r.name AS resource, x.id AS event_id
+          FROM event x JOIN room r ON r.id = x.room_id
+         WHERE int4range(x.room_id, x.room_id, '[]') = int4range(p_room, p_room, '[]')
+           AND x.during && p_during AND x.status <> 'cancelled'
+        UNION ALL
+        SELECT 'staff', st.full_name, l.event_id
+          FROM event_staff l JOIN staff st ON st.id = l.staff_id
+         WHERE l.staff_id = ANY(p_staff) AND l.during && p_during
+           AND l.event_status <> 'cancelled'
+        UNION ALL
+        SELECT 'case', c.code || CASE WHEN c.child_name <> '' THEN ' (' || c.child_name || ')'
+                                      ELSE '' END, l.event_id
+          FROM event_case l JOIN case_file c ON c.id = l.case_id
+         WHERE l.case_id = ANY(p_cases) AND l.during && p_during
+           AND l.event_status <> 'cancelled'
+        UNION ALL
+        SELECT 'volunteer', v.full_name, l.event_id
+          FROM roster_slot l JOIN volunteer v ON v.id = l.volunteer_id
+         WHERE l.volunteer_id = ANY(p_volunteers) AND l.during && p_during
+           AND l.event_status <> 'cancelled' AND l.status <> 'declined'
+      ) AS h
+      JOIN event e ON e.id = h.event_id
+     WHERE e.id <> ALL(p_exclude)
+     ORDER BY lower(e.during), e.id;
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    op.execute(BOOK_FUNCTION)
+    op.execute(CLASHES_FUNCTION)
+
+
+def downgrade() -> None:
+    op.execute("DROP FUNCTION IF EXISTS coptui_clashes(tstzrange, int, int[], int[], int[], int[])")
+    op.execute(
+        "DROP FUNCTION IF EXISTS coptui_book(int, text, text, tstzrange, int, int, int, text,"
+        " int[], int[], int[], date, boolean, boolean, int)"
+    )
