@@ -283,8 +283,8 @@ _BOOK_SQL = text(
 
 def _insert_event(
     session: Session, request: BookingRequest, series_id: int | None, *, check_day: bool
-) -> BookedEvent | None:
-    """Book ``request``; None when a room or person is taken (the caller says by whom).
+) -> BookedEvent | list[Clash]:
+    """Book ``request``, or say who holds part of it (the holders, not written).
 
     Raises:
         HolidayError: ``check_day`` and the day is not a working day.
@@ -317,13 +317,26 @@ def _insert_event(
     if row.outcome == "room":
         _refuse_over_headcount(request, row.room_name, row.max_people)
     if row.outcome == "taken":
-        return None
+        return [_clash(found) for found in row.clashes]
     return BookedEvent(
         id=row.event_id,
         version=row.event_version,
         start=request.start,
         end=request.end,
         status=row.event_status,
+    )
+
+
+def _clash(found: dict[str, Any]) -> Clash:
+    """A row of coptui_clashes() as JSON."""
+    return Clash(
+        kind=found["kind"],
+        resource=found["resource"],
+        event_id=found["event_id"],
+        title=found["title"],
+        start=datetime.fromisoformat(found["starts"]),
+        end=datetime.fromisoformat(found["ends"]),
+        people=tuple(found["people"]),
     )
 
 
@@ -364,8 +377,8 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
         )
     except IntegrityError as exc:
         raise _translate_integrity(session, exc, request) from exc
-    if booked is None:
-        raise slot_taken_error(clashes_of(session, request))
+    if isinstance(booked, list):
+        raise slot_taken_error(booked)
     return booked
 
 
@@ -823,9 +836,8 @@ def book_series(
             booked_one = _insert_event(session, one, series_id=series_id, check_day=False)
         except IntegrityError as exc:
             raise _translate_integrity(session, exc, one) from exc
-        if booked_one is None:
-            clashes = clashes_of(session, one)
-            skipped_clashes.append(replace(occurrence, clashes=tuple(clashes)))
+        if isinstance(booked_one, list):
+            skipped_clashes.append(replace(occurrence, clashes=tuple(booked_one)))
         else:
             booked.append(booked_one)
     return SeriesResult(

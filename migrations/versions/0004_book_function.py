@@ -22,6 +22,8 @@ depends_on: str | Sequence[str] | None = None
 #   'taken'  a committed event holds part of it (seen before locking, so a crowd at a full
 #            slot is turned away in parallel), or the exclusion constraint said so after the
 #            locks (the insert's own subtransaction is rolled back, the caller's is not);
+#            `clashes` lists the holders (coptui_clashes as JSON), so a refusal costs one
+#            round trip too;
 #   'booked' with the new event's id, version and status.
 # Each statement of a plpgsql function takes a fresh snapshot, so the insert after the
 # advisory locks sees what the writers it waited for committed. Writers take the locks in
@@ -34,7 +36,8 @@ CREATE FUNCTION coptui_book(
     p_staff int[], p_cases int[], p_volunteers int[],
     p_day date, p_check_day boolean, p_working boolean, p_people int,
     OUT outcome text, OUT event_id int, OUT event_version int, OUT event_status text,
-    OUT override_kind text, OUT override_note text, OUT room_name text, OUT max_people int
+    OUT override_kind text, OUT override_note text, OUT room_name text, OUT max_people int,
+    OUT clashes jsonb
 ) LANGUAGE plpgsql AS $$
 DECLARE
     lock_kind int;
@@ -69,6 +72,7 @@ BEGIN
                      AND l.status <> 'declined')
     THEN
         outcome := 'taken';
+        clashes := coptui_clashes_json(p_during, p_room, p_staff, p_cases, p_volunteers);
         RETURN;
     END IF;
     FOR lock_kind, lock_id IN
@@ -102,6 +106,10 @@ BEGIN
         event_version := NULL;
         event_status := NULL;
     END;
+    IF outcome = 'taken' THEN
+        -- A fresh snapshot: the holder we waited for has committed.
+        clashes := coptui_clashes_json(p_during, p_room, p_staff, p_cases, p_volunteers);
+    END IF;
 END
 $$
 """
@@ -153,15 +161,28 @@ END
 $$
 """
 
+CLASHES_JSON_FUNCTION = """
+CREATE FUNCTION coptui_clashes_json(
+    p_during tstzrange, p_room int, p_staff int[], p_cases int[], p_volunteers int[]
+) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]')
+              FROM coptui_clashes(p_during, p_room, p_staff, p_cases, p_volunteers, '{}') c);
+END
+$$
+"""
+
 
 def upgrade() -> None:
-    op.execute(BOOK_FUNCTION)
     op.execute(CLASHES_FUNCTION)
+    op.execute(CLASHES_JSON_FUNCTION)
+    op.execute(BOOK_FUNCTION)
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION IF EXISTS coptui_clashes(tstzrange, int, int[], int[], int[], int[])")
     op.execute(
         "DROP FUNCTION IF EXISTS coptui_book(int, text, text, tstzrange, int, int, int, text,"
         " int[], int[], int[], date, boolean, boolean, int)"
     )
+    op.execute("DROP FUNCTION IF EXISTS coptui_clashes_json(tstzrange, int, int[], int[], int[])")
+    op.execute("DROP FUNCTION IF EXISTS coptui_clashes(tstzrange, int, int[], int[], int[], int[])")
