@@ -308,7 +308,7 @@ def _insert_event(
         "working": WorkCalendar().is_working_day(day) if check_day else True,
         "people": _headcount(request),
     }
-    row = session.execute(_BOOK_SQL, params).one()
+    row = session.connection().execute(_BOOK_SQL, params).one()
     if row.outcome == "day":
         overrides = {day: (row.override_kind, row.override_note)} if row.override_kind else {}
         _refuse_non_working_day(WorkCalendar(overrides=overrides), day)
