@@ -125,8 +125,13 @@ class Event(SQLModel, table=True):
             name="cancel_has_reason",
         ),
         sa.CheckConstraint("version > 0", name="version_positive"),
+        sa.CheckConstraint(
+            "upper(during) - lower(during) <= interval '1 day'", name="at_most_a_day"
+        ),
         sa.Index("ix_event_during", "during", postgresql_using="gist"),
         sa.Index("ix_event_series_id", "series_id"),
+        # The centre's week, by start (migration 0005).
+        sa.Index("ix_event_centre_start", "centre_id", sa.text("lower(during)"), "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,6 +167,14 @@ class EventStaff(SQLModel, table=True):
         _event_link(),
         sa.ForeignKeyConstraint(["staff_id", "centre_id"], ["staff.id", "staff.centre_id"]),
         sa.Index("ix_event_staff_staff_id", "staff_id"),
+        sa.Index(
+            "ix_event_staff_centre_start",
+            "centre_id",
+            sa.text("lower(during)"),
+            "event_id",
+            sa.text("is_lead DESC"),
+            "staff_id",
+        ),
     )
 
     event_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))
@@ -187,6 +200,13 @@ class EventCase(SQLModel, table=True):
         sa.ForeignKeyConstraint(["case_id", "centre_id"], ["case_file.id", "case_file.centre_id"]),
         sa.CheckConstraint("version > 0", name="version_positive"),
         sa.Index("ix_event_case_case_id", "case_id"),
+        sa.Index(
+            "ix_event_case_centre_start",
+            "centre_id",
+            sa.text("lower(during)"),
+            "event_id",
+            "case_id",
+        ),
     )
 
     event_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))

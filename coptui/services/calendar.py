@@ -109,31 +109,34 @@ RESOURCE_SOURCES = {
 }
 RESOURCES = tuple(RESOURCE_SOURCES)
 
-# Times travel as epoch seconds and people as ids, named from the centre's small directories
-# in Python; the week's staff and children come in one second query over the same events.
-# Parsing 10,000 timestamps, or joining names and sub-selecting people per row, cost more
-# than the query itself at 5,000 events a week.
-_ROWS_SQL = """
-SELECT e.id, e.title, e.kind, extract(epoch FROM lower(e.during))::bigint AS s,
-       extract(epoch FROM upper(e.during))::bigint AS u, e.status, e.room_id, e.version,
-       e.series_id, e.programme_id
-  FROM event e {where}
-"""
-
-# The people are fetched per event through the link tables' primary keys (LATERAL with
-# OFFSET 0 keeps the planner from hashing the whole link table: with a million rows of
-# history that was 900 ms instead of 15).
-_LINKS_SQL = """
-WITH ev AS MATERIALIZED (SELECT e.id FROM event e {where})
-SELECT 1 AS kind, ev.id, p.who, p.rank
-  FROM ev CROSS JOIN LATERAL (
-       SELECT l.staff_id AS who, NOT l.is_lead AS rank FROM event_staff l
-        WHERE l.event_id = ev.id OFFSET 0) AS p
-UNION ALL
-SELECT 2, ev.id, p.who, false
-  FROM ev CROSS JOIN LATERAL (
-       SELECT l.case_id AS who FROM event_case l WHERE l.event_id = ev.id OFFSET 0) AS p
-ORDER BY 1, 2, 4, 3
+# The whole centre's week is one query: events and their people by start time, merged in the
+# order of three btree indexes (migration 0005), so nothing is hashed or sorted however long
+# the history. Events that start up to a day before the week are read too (none lasts longer)
+# and those that end before it are dropped. Times travel as epoch seconds and people as lists
+# of ids in text, named in Python from the centre's small directories; decoding 10,000
+# timestamps or arrays cost more than the query itself at 5,000 events a week.
+_WEEK_SQL = """
+SELECT e.id, e.title, e.kind, date_part('epoch', lower(e.during))::bigint,
+       date_part('epoch', upper(e.during))::bigint, e.status, e.room_id, e.version,
+       e.series_id, e.programme_id, st.ids, ca.ids
+  FROM event e
+  LEFT JOIN (SELECT lower(l.during) AS s, l.event_id,
+                    string_agg(l.staff_id::text, ',' ORDER BY l.is_lead DESC, l.staff_id) AS ids
+               FROM event_staff l
+              WHERE l.centre_id = %(c)s AND lower(l.during) >= %(early)s
+                AND lower(l.during) < %(b)s
+              GROUP BY lower(l.during), l.event_id) AS st
+         ON st.s = lower(e.during) AND st.event_id = e.id
+  LEFT JOIN (SELECT lower(l.during) AS s, l.event_id,
+                    string_agg(l.case_id::text, ',' ORDER BY l.case_id) AS ids
+               FROM event_case l
+              WHERE l.centre_id = %(c)s AND lower(l.during) >= %(early)s
+                AND lower(l.during) < %(b)s
+              GROUP BY lower(l.during), l.event_id) AS ca
+         ON ca.s = lower(e.during) AND ca.event_id = e.id
+ WHERE e.centre_id = %(c)s AND lower(e.during) >= %(early)s AND lower(e.during) < %(b)s
+   AND upper(e.during) > %(a)s
+ ORDER BY lower(e.during), e.id
 """
 
 # Names by primary key per link (a join here made the planner hash the whole staff table for
@@ -207,16 +210,14 @@ def agenda(
         found = [_row(r) for r in rows(db, _ONE_SQL.format(where=where), params)]
         found.sort(key=lambda row: (row.start, row.id))
         return found
-    where = " WHERE e.centre_id = %(c)s AND e.during && tstzrange(%(a)s, %(b)s)"
     names: dict[str, dict[int, str]] = {"room": {}, "staff": {}, "case": {}}
     for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
         names[kind][key] = name
-    events = rows(db, _ROWS_SQL.format(where=where), params)
-    staff_of: dict[int, list[int]] = {}
-    cases_of: dict[int, list[int]] = {}
-    for kind, event_id, who, _rank in rows(db, _LINKS_SQL.format(where=where), params):
-        (staff_of if kind == 1 else cases_of).setdefault(event_id, []).append(who)
+    events = rows(db, _WEEK_SQL, {**params, "early": start - timedelta(days=1)})
+    rooms = names["room"]
     moments: dict[int, datetime] = {}  # a week has few distinct start and end times
+    # Many events share one set of people: each set is parsed and named once.
+    people: dict[tuple[str, str | None], tuple[tuple[int, ...], tuple[str, ...]]] = {}
 
     def moment(epoch: int) -> datetime:
         found = moments.get(epoch)
@@ -224,11 +225,18 @@ def agenda(
             found = moments[epoch] = datetime.fromtimestamp(epoch, UTC)
         return found
 
-    rooms, staff, cases = names["room"], names["staff"], names["case"]
+    def named(kind: str, ids_text: str | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        found = people.get((kind, ids_text))
+        if found is None:
+            ids = tuple(int(i) for i in ids_text.split(",")) if ids_text else ()
+            directory = names[kind]
+            found = people[(kind, ids_text)] = (ids, tuple(directory.get(i, "?") for i in ids))
+        return found
+
     result = []
     for r in events:
-        staff_ids = tuple(staff_of.get(r[0], ()))
-        case_ids = tuple(cases_of.get(r[0], ()))
+        staff_ids, staff = named("staff", r[10])
+        case_ids, cases = named("case", r[11])
         result.append(
             EventRow(
                 r[0],
@@ -238,17 +246,16 @@ def agenda(
                 moment(r[4]),
                 r[5],
                 rooms.get(r[6]) if r[6] is not None else None,
-                tuple([staff.get(i, "?") for i in staff_ids]),
+                staff,
                 r[7],
                 r[6],
                 staff_ids,
-                tuple([cases.get(i, "?") for i in case_ids]),
+                cases,
                 case_ids,
                 r[8],
                 r[9],
             )
         )
-    result.sort(key=lambda row: (row.start, row.id))
     return result
 
 

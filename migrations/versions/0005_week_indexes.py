@@ -1,0 +1,42 @@
+"""Btree indexes by (centre, start) for the whole centre's week; an event lasts at most a day.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The centre's week reads the events and their people by start time, in the same order in all
+# three tables, so they merge without hashing or sorting. An event starting before the week
+# is found because none lasts more than a day (the CHECK below; the services refused longer
+# ones already).
+INDEXES = {
+    "ix_event_centre_start": ("event", "centre_id, lower(during), id"),
+    "ix_event_staff_centre_start": (
+        "event_staff",
+        "centre_id, lower(during), event_id, is_lead DESC, staff_id",
+    ),
+    "ix_event_case_centre_start": ("event_case", "centre_id, lower(during), event_id, case_id"),
+}
+
+
+def upgrade() -> None:
+    op.create_check_constraint(
+        op.f("ck_event_at_most_a_day"), "event", "upper(during) - lower(during) <= interval '1 day'"
+    )
+    for name, (table, columns) in INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON {table} ({columns})")
+
+
+def downgrade() -> None:
+    for name in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.drop_constraint(op.f("ck_event_at_most_a_day"), "event", type_="check")
