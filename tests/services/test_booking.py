@@ -9,7 +9,14 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from coptui.domain.recurrence import Recurrence
-from coptui.errors import BadInputError, HolidayError, SlotTakenError, StaleEditError
+from coptui.errors import (
+    BadInputError,
+    CapacityError,
+    HolidayError,
+    NotFoundError,
+    SlotTakenError,
+    StaleEditError,
+)
 from coptui.services.booking import (
     BookingRequest,
     book_event,
@@ -162,3 +169,43 @@ def test_cancel_this_and_following(session: Session, world: World) -> None:
         {"s": result.series_id},
     ).scalar_one()
     assert live == 1
+
+
+def _override(session: Session, world: World, day: date, kind: str, note: str) -> None:
+    session.execute(
+        text("INSERT INTO holiday_override (centre_id, day, kind, note) VALUES (:c, :d, :k, :n)"),
+        {"c": world.centre, "d": day, "k": kind, "n": note},
+    )
+
+
+def test_local_overrides_decide_the_day(session: Session, world: World) -> None:
+    closed, saturday = date(2026, 12, 2), date(2026, 12, 5)
+    _override(session, world, closed, "closure", "дезинфекция")
+    _override(session, world, saturday, "working_day", "отработване")
+    with pytest.raises(HolidayError) as caught:
+        book_event(session, request=req(world, "09:00", "10:00", closed, room_id=world.room))
+    assert "02.12.2026" in caught.value.message and "дезинфекция" in caught.value.message
+    # A working Saturday books without a confirmation; a plain Saturday still needs one.
+    book_event(session, request=req(world, "09:00", "10:00", saturday, room_id=world.room))
+    with pytest.raises(HolidayError):
+        book_event(
+            session, request=req(world, "09:00", "10:00", date(2026, 12, 12), room_id=world.room)
+        )
+
+
+def test_unknown_or_too_small_room_is_refused_and_nothing_written(
+    session: Session, world: World
+) -> None:
+    before = session.execute(text("SELECT count(*) FROM event")).scalar_one()
+    with pytest.raises(NotFoundError):
+        book_event(session, request=req(world, "09:00", "10:00", room_id=999_999))
+    limit = session.execute(
+        text("SELECT max_people FROM room WHERE id = :r"), {"r": world.office}
+    ).scalar_one()
+    with pytest.raises(CapacityError) as caught:
+        book_event(
+            session,
+            request=req(world, "09:00", "10:00", room_id=world.office, open_slots=limit + 1),
+        )
+    assert str(limit) in caught.value.message
+    assert session.execute(text("SELECT count(*) FROM event")).scalar_one() == before
