@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from pydantic import ConfigDict
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import Range
 from sqlmodel import Field, SQLModel
 
@@ -23,6 +24,12 @@ from coptui.models.enums import (
     ProgrammeKind,
     SlotStatus,
 )
+
+
+def people_column() -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(
+        postgresql.ARRAY(sa.Integer()), nullable=False, server_default=sa.text("'{}'::integer[]")
+    )
 
 
 def _event_link(ondelete: str = "CASCADE") -> sa.ForeignKeyConstraint:
@@ -155,6 +162,10 @@ class Event(SQLModel, table=True):
     version: int = Field(default=1, sa_column=version_column())
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())
     updated_at: datetime | None = Field(default=None, sa_column=created_at_column())
+    # Copies of the link tables for the week's read (lead first, then by id), kept by the
+    # coptui_event_people() trigger (migration 0004); never written by the app.
+    staff_ids: list[int] = Field(default_factory=list, sa_column=people_column())
+    case_ids: list[int] = Field(default_factory=list, sa_column=people_column())
 
 
 class EventStaff(SQLModel, table=True):
@@ -167,14 +178,6 @@ class EventStaff(SQLModel, table=True):
         _event_link(),
         sa.ForeignKeyConstraint(["staff_id", "centre_id"], ["staff.id", "staff.centre_id"]),
         sa.Index("ix_event_staff_staff_id", "staff_id"),
-        sa.Index(
-            "ix_event_staff_centre_start",
-            "centre_id",
-            sa.text("lower(during)"),
-            "event_id",
-            sa.text("is_lead DESC"),
-            "staff_id",
-        ),
     )
 
     event_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))
@@ -200,13 +203,6 @@ class EventCase(SQLModel, table=True):
         sa.ForeignKeyConstraint(["case_id", "centre_id"], ["case_file.id", "case_file.centre_id"]),
         sa.CheckConstraint("version > 0", name="version_positive"),
         sa.Index("ix_event_case_case_id", "case_id"),
-        sa.Index(
-            "ix_event_case_centre_start",
-            "centre_id",
-            sa.text("lower(during)"),
-            "event_id",
-            "case_id",
-        ),
     )
 
     event_id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))

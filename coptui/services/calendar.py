@@ -109,31 +109,19 @@ RESOURCE_SOURCES = {
 }
 RESOURCES = tuple(RESOURCE_SOURCES)
 
-# The whole centre's week is one query: events and their people by start time, merged in the
-# order of three btree indexes (migration 0005), so nothing is hashed or sorted however long
-# the history. Events that start up to a day before the week are read too (none lasts longer)
-# and those that end before it are dropped. Times travel as epoch seconds and people as lists
-# of ids in text, named in Python from the centre's small directories; decoding 10,000
-# timestamps or arrays cost more than the query itself at 5,000 events a week.
+# The whole centre's week is one btree range scan of one table: events by (centre, start)
+# (migration 0005), each with copies of its staff and case ids (migration 0004; the link
+# tables stay the truth, a trigger keeps the copies). Events that start up to a day before
+# the week are read too (none lasts longer) and those that end before it are dropped. Times
+# travel as epoch seconds and people as ids in text, named in Python from the centre's small
+# directories; decoding 10,000 timestamps or arrays cost more than the query itself at 5,000
+# events a week.
 _WEEK_SQL = """
 SELECT e.id, e.title, e.kind, date_part('epoch', lower(e.during))::bigint,
        date_part('epoch', upper(e.during))::bigint, e.status, e.room_id, e.version,
-       e.series_id, e.programme_id, st.ids, ca.ids
+       e.series_id, e.programme_id, nullif(array_to_string(e.staff_ids, ','), ''),
+       nullif(array_to_string(e.case_ids, ','), '')
   FROM event e
-  LEFT JOIN (SELECT lower(l.during) AS s, l.event_id,
-                    string_agg(l.staff_id::text, ',' ORDER BY l.is_lead DESC, l.staff_id) AS ids
-               FROM event_staff l
-              WHERE l.centre_id = %(c)s AND lower(l.during) >= %(early)s
-                AND lower(l.during) < %(b)s
-              GROUP BY lower(l.during), l.event_id) AS st
-         ON st.s = lower(e.during) AND st.event_id = e.id
-  LEFT JOIN (SELECT lower(l.during) AS s, l.event_id,
-                    string_agg(l.case_id::text, ',' ORDER BY l.case_id) AS ids
-               FROM event_case l
-              WHERE l.centre_id = %(c)s AND lower(l.during) >= %(early)s
-                AND lower(l.during) < %(b)s
-              GROUP BY lower(l.during), l.event_id) AS ca
-         ON ca.s = lower(e.during) AND ca.event_id = e.id
  WHERE e.centre_id = %(c)s AND lower(e.during) >= %(early)s AND lower(e.during) < %(b)s
    AND upper(e.during) > %(a)s
  ORDER BY lower(e.during), e.id
@@ -214,49 +202,56 @@ def agenda(
     for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
         names[kind][key] = name
     events = rows(db, _WEEK_SQL, {**params, "early": start - timedelta(days=1)})
+    # The loop below runs 5,000 times for a busy week: a week has few distinct times and few
+    # distinct sets of people, so each is converted once and looked up after that.
     rooms = names["room"]
-    moments: dict[int, datetime] = {}  # a week has few distinct start and end times
-    # Many events share one set of people: each set is parsed and named once.
-    people: dict[tuple[str, str | None], tuple[tuple[int, ...], tuple[str, ...]]] = {}
-
-    def moment(epoch: int) -> datetime:
-        found = moments.get(epoch)
-        if found is None:
-            found = moments[epoch] = datetime.fromtimestamp(epoch, UTC)
-        return found
-
-    def named(kind: str, ids_text: str | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        found = people.get((kind, ids_text))
-        if found is None:
-            ids = tuple(int(i) for i in ids_text.split(",")) if ids_text else ()
-            directory = names[kind]
-            found = people[(kind, ids_text)] = (ids, tuple(directory.get(i, "?") for i in ids))
-        return found
-
-    result = []
-    for r in events:
-        staff_ids, staff = named("staff", r[10])
-        case_ids, cases = named("case", r[11])
-        result.append(
-            EventRow(
-                r[0],
-                r[1],
-                r[2],
-                moment(r[3]),
-                moment(r[4]),
-                r[5],
-                rooms.get(r[6]) if r[6] is not None else None,
-                staff,
-                r[7],
-                r[6],
-                staff_ids,
-                cases,
-                case_ids,
-                r[8],
-                r[9],
+    moments: dict[int, datetime] = {}
+    staff_sets: dict[str | None, tuple[tuple[int, ...], tuple[str, ...]]] = {None: ((), ())}
+    case_sets: dict[str | None, tuple[tuple[int, ...], tuple[str, ...]]] = {None: ((), ())}
+    result: list[EventRow] = []
+    append = result.append
+    make = EventRow._make  # skips the keyword handling of EventRow(...)
+    for event_id, title, kind, s, u, status, room_id, version, series, programme, st, ca in events:
+        start_at = moments.get(s)
+        if start_at is None:
+            start_at = moments[s] = datetime.fromtimestamp(s, UTC)
+        end_at = moments.get(u)
+        if end_at is None:
+            end_at = moments[u] = datetime.fromtimestamp(u, UTC)
+        staff = staff_sets.get(st)
+        if staff is None:
+            staff = staff_sets[st] = _named(st, names["staff"])
+        cases = case_sets.get(ca)
+        if cases is None:
+            cases = case_sets[ca] = _named(ca, names["case"])
+        append(
+            make(
+                (
+                    event_id,
+                    title,
+                    kind,
+                    start_at,
+                    end_at,
+                    status,
+                    rooms.get(room_id) if room_id is not None else None,
+                    staff[1],
+                    version,
+                    room_id,
+                    staff[0],
+                    cases[1],
+                    cases[0],
+                    series,
+                    programme,
+                )
             )
         )
     return result
+
+
+def _named(ids_text: str, directory: dict[int, str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Ids as the query sends them ("3,1") and their names."""
+    ids = tuple(int(i) for i in ids_text.split(","))
+    return ids, tuple(directory.get(i, "?") for i in ids)
 
 
 def resource_week(

@@ -1,4 +1,4 @@
-"""Btree indexes by (centre, start) for the whole centre's week; an event lasts at most a day.
+"""A btree index by (centre, start) for the whole centre's week; an event lasts at most a day.
 
 Revision ID: 0005
 Revises: 0004
@@ -14,17 +14,11 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The centre's week reads the events and their people by start time, in the same order in all
-# three tables, so they merge without hashing or sorting. An event starting before the week
-# is found because none lasts more than a day (the CHECK below; the services refused longer
-# ones already).
+# The centre's week reads its events (with their people's ids, see 0004) by start time, in
+# index order: nothing to hash or sort. An event starting before the week is found because
+# none lasts more than a day (the CHECK below; the services refused longer ones already).
 INDEXES = {
     "ix_event_centre_start": ("event", "centre_id, lower(during), id"),
-    "ix_event_staff_centre_start": (
-        "event_staff",
-        "centre_id, lower(during), event_id, is_lead DESC, staff_id",
-    ),
-    "ix_event_case_centre_start": ("event_case", "centre_id, lower(during), event_id, case_id"),
 }
 
 

@@ -145,15 +145,18 @@ def test_audit_records_changes_with_the_login(session: Session, world: World) ->
     session.execute(text("UPDATE event SET title = 'Ново' WHERE id = :id"), {"id": event.id})
     rows = session.execute(
         text(
-            "SELECT action, login, old->>'title', new->>'title' FROM audit_log"
-            " WHERE table_name = 'event' AND row_id = :id ORDER BY id"
+            "SELECT action, login, old->>'title', new->>'title', new->'staff_ids'"
+            " FROM audit_log WHERE table_name = 'event' AND row_id = :id ORDER BY id"
         ),
         {"id": str(event.id)},
     ).all()
     current = session.execute(text("SELECT session_user")).scalar_one()
-    assert [r[0] for r in rows] == ["INSERT", "UPDATE"]
-    assert rows[1][1] == current
-    assert rows[1][2:] == ("Занимание", "Ново")
+    # The event was inserted without people, then its staff link: the trigger copied the
+    # staff into the event (an UPDATE of staff_ids), then the title changed.
+    assert [r[0] for r in rows] == ["INSERT", "UPDATE", "UPDATE"]
+    assert rows[1][4] == [world.staff]
+    assert rows[2][1] == current
+    assert rows[2][2:4] == ("Занимание", "Ново")
     link = session.execute(
         text("SELECT row_id FROM audit_log WHERE table_name = 'event_staff'")
     ).scalar_one()

@@ -3,7 +3,8 @@
 Hypothesis draws sequences of operations on a small centre (two rooms, two staff, two
 children, one volunteer, one day): small enough that clashes are frequent. After every
 refused operation the database must be exactly as before it; after the whole sequence no
-resource may hold two live events at once.
+resource may hold two live events at once, and every event's copies of its staff and cases
+(read by the centre's week) must equal its link rows.
 """
 
 from __future__ import annotations
@@ -93,6 +94,17 @@ SNAPSHOT = text(
     "  event_status), ';' ORDER BY event_id, case_id), '') FROM event_case)"
     " || '|' || (SELECT coalesce(string_agg(format('%s %s %s %s %s', id, event_id, volunteer_id,"
     "  during, event_status), ';' ORDER BY id), '') FROM roster_slot)"
+)
+
+PEOPLE_COPIES_WRONG = text(
+    """
+    SELECT count(*) FROM event e
+     WHERE e.staff_ids <> coalesce((SELECT array_agg(l.staff_id ORDER BY l.is_lead DESC,
+                                                     l.staff_id)
+                                      FROM event_staff l WHERE l.event_id = e.id), '{}')
+        OR e.case_ids <> coalesce((SELECT array_agg(l.case_id ORDER BY l.case_id)
+                                     FROM event_case l WHERE l.event_id = e.id), '{}')
+    """
 )
 
 OVERLAPS = text(
@@ -186,3 +198,4 @@ def test_no_overlap_and_refusals_change_nothing(module_engine: Engine, ops: list
             events.append(new)
     with Session(module_engine) as session:
         assert session.execute(OVERLAPS).scalar_one() == 0
+        assert session.execute(PEOPLE_COPIES_WRONG).scalar_one() == 0
