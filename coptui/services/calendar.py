@@ -127,18 +127,17 @@ SELECT e.id, e.title, e.kind, date_part('epoch', lower(e.during))::bigint,
  ORDER BY lower(e.during), e.id
 """
 
-# Names by primary key per link (a join here made the planner hash the whole staff table for
-# every event of the week).
+# One resource's events with their people: the ids are the event's own copies (migration
+# 0004), names by primary key per id (a join here made the planner hash the whole staff table
+# for every event of the week).
 _ONE_SQL = """
 SELECT e.id, e.title, e.kind, lower(e.during), upper(e.during), e.status, r.name, e.version,
-       e.room_id, e.series_id, e.programme_id,
-       ARRAY(SELECT l.staff_id FROM event_staff l WHERE l.event_id = e.id
-             ORDER BY l.is_lead DESC, l.staff_id),
-       ARRAY(SELECT (SELECT st.full_name FROM staff st WHERE st.id = l.staff_id)
-             FROM event_staff l WHERE l.event_id = e.id ORDER BY l.is_lead DESC, l.staff_id),
-       ARRAY(SELECT l.case_id FROM event_case l WHERE l.event_id = e.id ORDER BY l.case_id),
-       ARRAY(SELECT (SELECT c.code FROM case_file c WHERE c.id = l.case_id)
-             FROM event_case l WHERE l.event_id = e.id ORDER BY l.case_id)
+       e.room_id, e.series_id, e.programme_id, e.staff_ids,
+       ARRAY(SELECT (SELECT st.full_name FROM staff st WHERE st.id = u.id)
+               FROM unnest(e.staff_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n),
+       e.case_ids,
+       ARRAY(SELECT (SELECT c.code FROM case_file c WHERE c.id = u.id)
+               FROM unnest(e.case_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n)
   FROM event e LEFT JOIN room r ON r.id = e.room_id {where}
 """
 
