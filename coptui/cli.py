@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -252,6 +253,12 @@ def _guarded(run: Callable[[], int], settings: Settings) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `coptui agenda | head`: the reader has all it wanted. Nothing to say; stdout goes
+        # to /dev/null so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
     except Exception as exc:  # the last resort: one line for the person, details in a file
         log = _write_crash_log(settings.home)
         print(

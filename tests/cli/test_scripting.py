@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -85,3 +88,19 @@ def test_series_from_the_command_line(env: dict[str, str]) -> None:
         "--staff", "Росица Пенева", "--repeat", "sometimes", env=env,
     )  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_agenda_into_a_pipe_closed_early_says_nothing(env: dict[str, str]) -> None:
+    # As `coptui agenda | head -1` when head has gone: the reader closed before the first line.
+    full = {**{k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}, **env}
+    agenda = subprocess.Popen(
+        [sys.executable, "-m", "coptui", "agenda", "--days", "14", "--from", "23.11.2026"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=full,
+    )
+    assert agenda.stdout is not None and agenda.stderr is not None
+    agenda.stdout.close()  # long before the agenda is read from the database
+    stderr = agenda.stderr.read().decode()
+    assert agenda.wait(timeout=60) != 0
+    assert stderr == ""
