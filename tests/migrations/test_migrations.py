@@ -100,3 +100,34 @@ def test_head_read_from_files_matches_alembic() -> None:
     from coptui import db
 
     assert db.known_head() == db.head_revision("postgresql+psycopg://x@/y")
+
+
+def test_upgrade_copies_the_people_of_existing_events(empty_database_url: str) -> None:
+    # A centre booked before 0004: its events learn their staff (lead first) and cases.
+    db.upgrade(empty_database_url, "0003")
+    engine = db.make_engine(empty_database_url)
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO centre (id, name, town) VALUES (1, 'ЦОП „Проба“', 'Русе')",
+            "INSERT INTO staff (id, centre_id, login, full_name, profession, role) VALUES"
+            " (1, 1, 'a', 'Анна', 'psychologist', 'specialist'),"
+            " (2, 1, 'b', 'Борис', 'psychologist', 'specialist')",
+            "INSERT INTO case_file (id, centre_id, code, referral_source, service_kind)"
+            " VALUES (1, 1, 'Р-1', 'self', 'general_access')",
+            "INSERT INTO event (id, centre_id, kind, title, during) VALUES"
+            " (1, 1, 'group', 'Група', '[2026-12-01 10:00+02, 2026-12-01 11:00+02)'),"
+            " (2, 1, 'meeting', 'Среща', '[2026-12-01 12:00+02, 2026-12-01 13:00+02)')",
+            "INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id,"
+            " is_lead) SELECT 1, 1, during, status, s, s = 2 FROM event, unnest('{1,2}'::int[])"
+            " AS s WHERE id = 1",
+            "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
+            " SELECT 1, 1, during, status, 1 FROM event WHERE id = 1",
+        ):
+            conn.execute(text(statement))
+    engine.dispose()
+    db.upgrade(empty_database_url)
+    engine = db.make_engine(empty_database_url)
+    with engine.connect() as conn:
+        people = conn.execute(text("SELECT id, staff_ids, case_ids FROM event ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in people] == [(1, [2, 1], [1]), (2, [], [])]
