@@ -127,39 +127,49 @@ SELECT e.id, e.title, e.kind, date_part('epoch', lower(e.during))::bigint,
  ORDER BY lower(e.during), e.id
 """
 
-# One resource's events with their people: the ids are the event's own copies (migration
-# 0004), names by primary key per id (a join here made the planner hash the whole staff table
-# for every event of the week).
+# One resource's events with their people's ids (the event's own copies, migration 0004);
+# the names of those few people come in a second query by primary key. Naming them per row
+# in SQL (a sub-select per id) cost as much as the rest of the query.
 _ONE_SQL = """
 SELECT e.id, e.title, e.kind, lower(e.during), upper(e.during), e.status, r.name, e.version,
-       e.room_id, e.series_id, e.programme_id, e.staff_ids,
-       ARRAY(SELECT (SELECT st.full_name FROM staff st WHERE st.id = u.id)
-               FROM unnest(e.staff_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n),
-       e.case_ids,
-       ARRAY(SELECT (SELECT c.code FROM case_file c WHERE c.id = u.id)
-               FROM unnest(e.case_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n)
+       e.room_id, e.series_id, e.programme_id, e.staff_ids, e.case_ids
   FROM event e LEFT JOIN room r ON r.id = e.room_id {where}
+ ORDER BY lower(e.during), e.id
+"""
+
+_PEOPLE_SQL = """
+SELECT 1, id, full_name FROM staff WHERE id = ANY(%(staff)s)
+UNION ALL SELECT 2, id, code FROM case_file WHERE id = ANY(%(cases)s)
 """
 
 
-def _row(r: Any) -> EventRow:
-    return EventRow(
-        id=r[0],
-        title=r[1],
-        kind=r[2],
-        start=r[3],
-        end=r[4],
-        status=r[5],
-        room=r[6],
-        staff=tuple(r[12]),
-        version=r[7],
-        room_id=r[8],
-        staff_ids=tuple(r[11]),
-        cases=tuple(r[14]),
-        case_ids=tuple(r[13]),
-        series_id=r[9],
-        programme_id=r[10],
-    )
+def _resource_rows(db: Any, found: list[Any]) -> list[EventRow]:
+    staff_ids = {i for r in found for i in r[11]}
+    case_ids = {i for r in found for i in r[12]}
+    names: dict[tuple[int, int], str] = {}
+    if staff_ids or case_ids:
+        params = {"staff": sorted(staff_ids), "cases": sorted(case_ids)}
+        names = {(kind, key): name for kind, key, name in rows(db, _PEOPLE_SQL, params)}
+    return [
+        EventRow(
+            id=r[0],
+            title=r[1],
+            kind=r[2],
+            start=r[3],
+            end=r[4],
+            status=r[5],
+            room=r[6],
+            staff=tuple(names.get((1, i), "?") for i in r[11]),
+            version=r[7],
+            room_id=r[8],
+            staff_ids=tuple(r[11]),
+            cases=tuple(names.get((2, i), "?") for i in r[12]),
+            case_ids=tuple(r[12]),
+            series_id=r[9],
+            programme_id=r[10],
+        )
+        for r in found
+    ]
 
 
 _NAMES_SQL = """
@@ -192,11 +202,9 @@ def agenda(
     """
     params = {"c": centre_id, "a": start, "b": end, "rid": resource_id}
     if resource is not None:
-        # One resource's week is a few dozen rows: one round trip, names joined per row.
+        # One resource's week is a few dozen rows, and a handful of people to name.
         where = f" WHERE e.centre_id = %(c)s AND e.id IN ({RESOURCE_SOURCES[resource]})"
-        found = [_row(r) for r in rows(db, _ONE_SQL.format(where=where), params)]
-        found.sort(key=lambda row: (row.start, row.id))
-        return found
+        return _resource_rows(db, rows(db, _ONE_SQL.format(where=where), params))
     names: dict[str, dict[int, str]] = {"room": {}, "staff": {}, "case": {}}
     for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
         names[kind][key] = name
