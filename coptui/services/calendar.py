@@ -144,6 +144,7 @@ UNION ALL SELECT 2, id, code FROM case_file WHERE id = ANY(%(cases)s)
 
 
 def _resource_rows(db: Any, found: list[Any]) -> list[EventRow]:
+    """Rows of ``_ONE_SQL`` as EventRows, their people named in one query by key."""
     staff_ids = {i for r in found for i in r[11]}
     case_ids = {i for r in found for i in r[12]}
     names: dict[tuple[int, int], str] = {}
