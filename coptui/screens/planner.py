@@ -228,26 +228,20 @@ class PlannerScreen(Screen[None]):
             shown_days = [Day(day=first + timedelta(days=n)) for n in range(days)]
             if shade:
                 shown_days = _shaded(shown_days, calendar_for(conn, centre.id))
-            week = agenda(
-                conn,
-                centre_id=centre.id,
-                start=local(first, time(0)),
-                end=local(first + timedelta(days=days), time(0)),
-                resource=chosen.kind,
-                resource_id=chosen.id,
-            )
-            upcoming = (  # the 14-day list, read only while it is the view
-                agenda(
+
+            def events(start: date, span: int) -> list[EventRow]:
+                return agenda(
                     conn,
                     centre_id=centre.id,
-                    start=local(today, time(0)),
-                    end=local(today + timedelta(days=AGENDA_DAYS), time(0)),
+                    start=local(start, time(0)),
+                    end=local(start + timedelta(days=span), time(0)),
                     resource=chosen.kind,
                     resource_id=chosen.id,
                 )
-                if with_list
-                else []
-            )
+
+            week = events(first, days)
+            # The 14-day list is read only while it is the view.
+            upcoming = events(today, AGENDA_DAYS) if with_list else []
             return Shown(
                 first=first,
                 centre_id=centre.id,

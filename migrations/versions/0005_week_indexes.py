@@ -14,23 +14,17 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 # The centre's week reads its events (with their people's ids, see 0004) by start time, in
 # index order: nothing to hash or sort. An event starting before the week is found because
 # none lasts more than a day (the CHECK below; the services refused longer ones already).
-INDEXES = {
-    "ix_event_centre_start": ("event", "centre_id, lower(during), id"),
-}
-
-
 def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_event_at_most_a_day"), "event", "upper(during) - lower(during) <= interval '1 day'"
     )
-    for name, (table, columns) in INDEXES.items():
-        op.execute(f"CREATE INDEX {name} ON {table} ({columns})")
+    op.execute("CREATE INDEX ix_event_centre_start ON event (centre_id, lower(during), id)")
 
 
 def downgrade() -> None:
-    for name in INDEXES:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.execute("DROP INDEX IF EXISTS ix_event_centre_start")
     op.drop_constraint(op.f("ck_event_at_most_a_day"), "event", type_="check")

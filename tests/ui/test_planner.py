@@ -79,6 +79,17 @@ async def loaded_after(pilot: Pilot[Any], screen: PlannerScreen, keys: str | lis
     await until(pilot, lambda: screen.loads > before)
 
 
+async def saved(pilot: Pilot[Any], screen: PlannerScreen, form: EventForm) -> None:
+    """Save the form (ctrl+s) and wait until the planner is back and has reloaded."""
+    before = screen.loads
+    await pilot.press("ctrl+s")
+    await until(
+        pilot,
+        lambda: screen.loads > before and pilot.app.screen is screen,
+        state=lambda: _check(form),
+    )
+
+
 async def put_cursor(pilot: Pilot[Any], screen: PlannerScreen, day: date, hhmm: str) -> None:
     hours, minutes = map(int, hhmm.split(":"))
     screen.query_one(WeekGrid).go_to(day, time(hours, minutes))
@@ -135,13 +146,7 @@ async def test_new_event_from_the_cursor(engine: Engine, tmp_path: Path) -> None
             lambda: form.checks > 0 and "Няма конфликти" in _check(form),
             state=lambda: _check(form),
         )
-        before = screen.loads
-        await pilot.press("ctrl+s")
-        await until(
-            pilot,
-            lambda: screen.loads > before and app.screen is screen,
-            state=lambda: _check(form),
-        )
+        await saved(pilot, screen, form)
         assert any(b.title == "Родителска среща" for b in screen.query_one(WeekGrid).blocks)
     assert (
         scalar(
@@ -178,13 +183,7 @@ async def test_clash_shows_in_the_form_with_free_slots(engine: Engine, tmp_path:
         assert "F2" in slots
         await pilot.press("f2")
         await until(pilot, lambda: "Няма конфликти" in _check(form), state=lambda: _check(form))
-        before = screen.loads
-        await pilot.press("ctrl+s")
-        await until(
-            pilot,
-            lambda: screen.loads > before and app.screen is screen,
-            state=lambda: _check(form),
-        )
+        await saved(pilot, screen, form)
     assert scalar(engine, "SELECT count(*) FROM event WHERE title = 'Опит'") == 1
 
 
@@ -204,13 +203,7 @@ async def test_edit_move_and_cancel(engine: Engine, tmp_path: Path) -> None:
         assert isinstance(form, EventForm)
         await until(pilot, lambda: form.query_one("#title", Input).value == block.title)
         form.query_one("#title", Input).value = "Преименувано"
-        before = screen.loads
-        await pilot.press("ctrl+s")
-        await until(
-            pilot,
-            lambda: screen.loads > before and app.screen is screen,
-            state=lambda: _check(form),
-        )
+        await saved(pilot, screen, form)
         assert scalar(engine, "SELECT title FROM event WHERE id = :i", i=block.id) == "Преименувано"
 
         grid.select_event(block.id)
@@ -218,9 +211,7 @@ async def test_edit_move_and_cancel(engine: Engine, tmp_path: Path) -> None:
         await until(pilot, lambda: "Ask" in type(app.screen).__name__)
         answer = app.screen.query_one("#answer", Input)
         answer.value = "04.12.2026 17:00"
-        before = screen.loads
-        await pilot.press("enter")
-        await until(pilot, lambda: screen.loads > before)
+        await loaded_after(pilot, screen, "enter")
         hour = scalar(
             engine,
             "SELECT to_char(lower(during) AT TIME ZONE 'Europe/Sofia', 'DD.MM HH24:MI')"
@@ -236,9 +227,7 @@ async def test_edit_move_and_cancel(engine: Engine, tmp_path: Path) -> None:
         await pilot.press("enter")  # no reason: refused inside the dialog
         assert "Ask" in type(app.screen).__name__
         await pilot.press(*"болест")
-        before = screen.loads
-        await pilot.press("enter")
-        await until(pilot, lambda: screen.loads > before)
+        await loaded_after(pilot, screen, "enter")
     assert scalar(engine, "SELECT status FROM event WHERE id = :i", i=block.id) == "cancelled"
     assert scalar(engine, "SELECT cancel_reason FROM event WHERE id = :i", i=block.id) == "болест"
 
@@ -278,13 +267,7 @@ async def test_recurrence_with_a_conflict_is_previewed_and_skipped(
             state=lambda: _check(form),
         )
         assert "застъпват се: 1" in _check(form) and "„Пречка“" in _check(form)
-        before = screen.loads
-        await pilot.press("ctrl+s")
-        await until(
-            pilot,
-            lambda: screen.loads > before and app.screen is screen,
-            state=lambda: _check(form),
-        )
+        await saved(pilot, screen, form)
     assert scalar(engine, "SELECT count(*) FROM event WHERE title = 'Серия'") == 2
 
 
@@ -311,13 +294,7 @@ async def test_stale_edit_says_who_and_keeps_what_was_typed(engine: Engine, tmp_
         await pilot.click("#choice-reload")
         await until(pilot, lambda: "Презаредено" in str(form.query_one("#note", Static).render()))
         assert form.query_one("#title", Input).value == "Моето заглавие"
-        before = screen.loads
-        await pilot.press("ctrl+s")
-        await until(
-            pilot,
-            lambda: screen.loads > before and app.screen is screen,
-            state=lambda: _check(form),
-        )
+        await saved(pilot, screen, form)
     assert scalar(engine, "SELECT title FROM event WHERE id = :i", i=block.id) == "Моето заглавие"
 
 
@@ -388,9 +365,7 @@ async def test_views_search_and_weekend(engine: Engine, tmp_path: Path) -> None:
         await pilot.press(*"арт")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, Picker))
-        before = screen.loads
-        await pilot.press("enter")
-        await until(pilot, lambda: screen.loads > before)
+        await loaded_after(pilot, screen, "enter")
         current = grid.current()
         assert current is not None and "Арт" in current.title
         assert "Център" in title(screen)
