@@ -116,9 +116,11 @@ def main() -> None:
     from coptui import db
     from coptui.db import session_scope
     from coptui.domain.timeutil import SOFIA, today, week_start
-    from coptui.services.booking import BookingRequest, book_event, cancel_event, transact
+    from coptui.services.booking import BookingRequest, book_event
     from coptui.services.demo import load_demo
+    from coptui.services.edits import cancel_event
     from coptui.services.slots import free_slots
+    from coptui.services.transaction import transact
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -369,8 +369,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print rooms, staff, volunteers, cases or programmes."""
     import json
 
-    from coptui.services.booking import transact
     from coptui.services.directory import entries, only_centre
+    from coptui.services.transaction import transact
 
     engine = _open(settings)
     found = transact(engine, lambda s: entries(s, centre_id=only_centre(s), kind=args.what))
@@ -392,8 +392,10 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
     """Book one event or a series from the command line."""
     from coptui.domain.recurrence import RecurrenceError, parse_repeat
     from coptui.models import EventKind
-    from coptui.services.booking import BookingRequest, book_event, book_series, transact
+    from coptui.services.booking import BookingRequest, book_event
     from coptui.services.directory import only_centre, resolve
+    from coptui.services.series import book_series
+    from coptui.services.transaction import transact
 
     start: datetime = args.start
     if args.end is not None:
@@ -463,9 +465,9 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from coptui.domain.timeutil import SOFIA, local, today
-    from coptui.services.booking import transact
     from coptui.services.calendar import EventRow, agenda
     from coptui.services.directory import only_centre, resolve
+    from coptui.services.transaction import transact
 
     first = args.start or today()
     start = local(first, time(0))
@@ -532,7 +534,8 @@ def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import text
 
     from coptui.errors import NotFoundError
-    from coptui.services.booking import cancel_event, transact
+    from coptui.services.edits import cancel_event
+    from coptui.services.transaction import transact
 
     engine = _open(settings)
 

@@ -286,8 +286,9 @@ class EventForm(ModalScreen[int | None]):
         from coptui.domain.recurrence import RecurrenceError, parse_repeat
         from coptui.domain.timeutil import SOFIA
         from coptui.errors import CoptError
-        from coptui.services.booking import clashes_of, preview_series
+        from coptui.services.booking import clashes_of
         from coptui.services.calendar import calendar_for
+        from coptui.services.series import preview_series
         from coptui.services.slots import WorkingHours, free_slots
         from coptui.widgets.weekgrid import WEEKDAYS
 
@@ -396,13 +397,10 @@ class EventForm(ModalScreen[int | None]):
     def _save(self, typed: Typed) -> None:
         from coptui.domain.recurrence import RecurrenceError, parse_repeat
         from coptui.errors import BadInputError
-        from coptui.services.booking import (
-            EventChanges,
-            book_event,
-            book_series,
-            edit_event,
-            transact,
-        )
+        from coptui.services.booking import book_event
+        from coptui.services.edits import EventChanges, edit_event
+        from coptui.services.series import book_series
+        from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()
         repeat = typed.values["repeat"].strip()

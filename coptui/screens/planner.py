@@ -739,7 +739,9 @@ class PlannerScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="move")
     def _move(self, block: Block, start: datetime) -> None:
         from coptui.domain.timeutil import SOFIA
-        from coptui.services.booking import load_event, move_event, transact
+        from coptui.services.booking import load_event
+        from coptui.services.edits import move_event
+        from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()
         begin = start.replace(tzinfo=SOFIA)
@@ -804,7 +806,8 @@ class PlannerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="cancel")
     def _cancel(self, block: Block, reason: str, scope: str) -> None:
-        from coptui.services.booking import cancel_series, transact
+        from coptui.services.edits import cancel_series
+        from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()
         transact(engine, lambda s: cancel_series(s, event_id=block.id, reason=reason, scope=scope))

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from coptui.errors import BadInputError, CapacityError, NotFoundError
 from coptui.i18n import _
-from coptui.services.booking import find_clashes, load_event, slot_taken_error, sqlstate
+from coptui.services.booking import find_clashes, load_event, slot_taken_error
+from coptui.services.transaction import sqlstate
 
 CENTRE_LOCK = 5  # advisory lock class for a centre's case count (booking uses 1-4)
 

@@ -17,15 +17,9 @@ from coptui.errors import (
     SlotTakenError,
     StaleEditError,
 )
-from coptui.services.booking import (
-    BookingRequest,
-    book_event,
-    book_series,
-    cancel_event,
-    cancel_series,
-    mark_held,
-    move_event,
-)
+from coptui.services.booking import BookingRequest, book_event
+from coptui.services.edits import cancel_event, cancel_series, mark_held, move_event
+from coptui.services.series import book_series
 from tests.factories import World, at, make_world
 
 

@@ -8,7 +8,9 @@ import threading
 from sqlalchemy import Engine
 
 from coptui import db
-from coptui.services.booking import BookingRequest, book_event, cancel_event, transact
+from coptui.services.booking import BookingRequest, book_event
+from coptui.services.edits import cancel_event
+from coptui.services.transaction import transact
 from tests.factories import at, make_world
 
 

@@ -7,7 +7,8 @@ import threading
 from sqlalchemy import Engine, text
 
 from coptui.errors import SlotTakenError
-from coptui.services.booking import BookingRequest, book_event, transact
+from coptui.services.booking import BookingRequest, book_event
+from coptui.services.transaction import transact
 from tests.factories import at, make_world
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from coptui import db
-from coptui.services.booking import transact
+from coptui.services.transaction import transact
 
 
 @pytest.fixture

@@ -10,13 +10,9 @@ from sqlmodel import Session
 
 from coptui.domain.recurrence import Recurrence
 from coptui.errors import CapacityError, SlotTakenError, StaleEditError
-from coptui.services.booking import (
-    EventChanges,
-    book_event,
-    book_series,
-    edit_event,
-    edit_series,
-)
+from coptui.services.booking import book_event
+from coptui.services.edits import EventChanges, edit_event, edit_series
+from coptui.services.series import book_series
 from tests.factories import World, at, make_world
 from tests.services.test_booking import req
 

@@ -19,8 +19,9 @@ from coptui.models import (
     ReferralSource,
     ServiceKind,
 )
-from coptui.services.booking import BookingRequest, book_event, transact
+from coptui.services.booking import BookingRequest, book_event
 from coptui.services.places import activate_case, join_session, leave_session, waiting_list
+from coptui.services.transaction import transact
 from tests.factories import at, make_world
 
 

@@ -18,15 +18,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from coptui.errors import CoptError
-from coptui.services.booking import (
-    BookingRequest,
-    EventChanges,
-    book_event,
-    cancel_event,
-    edit_event,
-    load_event,
-    transact,
-)
+from coptui.services.booking import BookingRequest, book_event, load_event
+from coptui.services.edits import EventChanges, cancel_event, edit_event
+from coptui.services.transaction import transact
 from tests.factories import World, at, make_world
 
 SLOTS = 6  # half hours from 08:00: few, so that clashes are frequent
