@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -238,7 +238,7 @@ class EventForm(ModalScreen[int | None]):
         """The booking the form describes, with names resolved; raises BadInputError."""
         from coptui.domain.enums import EventKind
         from coptui.domain.parse import parse_day, parse_minutes, parse_time
-        from coptui.domain.timeutil import SOFIA
+        from coptui.domain.timeutil import end_after, local_checked
         from coptui.errors import BadInputError
         from coptui.services.booking import BookingRequest
         from coptui.services.directory import resolve
@@ -252,11 +252,11 @@ class EventForm(ModalScreen[int | None]):
         if not values["start"].strip():
             raise BadInputError(_("Write the start time."))
         day = parse_day(values["day"], today)
-        start = datetime.combine(day, parse_time(values["start"]), tzinfo=SOFIA)
+        start = local_checked(day, parse_time(values["start"]))
         if values["end"].strip():
-            end = datetime.combine(day, parse_time(values["end"]), tzinfo=SOFIA)
+            end = local_checked(day, parse_time(values["end"]))
         elif values["duration"].strip():
-            end = start + timedelta(minutes=parse_minutes(values["duration"]))
+            end = end_after(start, parse_minutes(values["duration"]))
         else:
             raise BadInputError(_("Write the end time or the length in minutes."))
 
