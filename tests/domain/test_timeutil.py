@@ -68,8 +68,10 @@ def test_days_outside_the_window_are_bad_input(day: date) -> None:
 
 
 @given(
-    st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 30), timezones=st.just(UTC)
+    st.datetimes(  # Hypothesis takes naive bounds and adds the zone itself
+        min_value=datetime(2000, 1, 1),  # noqa: DTZ001
+        max_value=datetime(2100, 12, 30),  # noqa: DTZ001
+        timezones=st.just(UTC),
     ),
     st.integers(min_value=1, max_value=24 * 60),
 )

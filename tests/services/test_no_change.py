@@ -23,7 +23,8 @@ def world(session: Session) -> World:
 def audit_rows(session: Session, event_id: int) -> int:
     return session.execute(
         text(
-            "SELECT count(*) FROM audit_log WHERE table_name = 'event' AND row_id = CAST(:e AS text)"
+            "SELECT count(*) FROM audit_log"
+            " WHERE table_name = 'event' AND row_id = CAST(:e AS text)"
         ),
         {"e": event_id},
     ).scalar_one()
