@@ -32,6 +32,7 @@ from coptui.services.booking import (
     validate_request,
 )
 from coptui.services.calendar import calendar_for
+from coptui.services.caseterms import check_case_terms
 
 T = TypeVar("T")
 
@@ -131,6 +132,8 @@ def edit_event(
             status=current.status,
         )
     validate_request(request)
+    if request.case_ids and (changes.case_ids, changes.start, changes.end) != (None, None, None):
+        check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
     if request.start.astimezone(SOFIA).date() != current.s.astimezone(SOFIA).date():
         _check_working_day(session, request)
     check_room_headcount(session, request)
