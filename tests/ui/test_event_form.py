@@ -58,7 +58,11 @@ async def test_reload_after_a_stale_edit_keeps_their_time_and_my_title(
             row = load_event(session, event_id)
             later = timedelta(hours=1)
             move_event(
-                session, event_id=event_id, version=row.version, start=row.s + later, end=row.u + later
+                session,
+                event_id=event_id,
+                version=row.version,
+                start=row.s + later,
+                end=row.u + later,
             )
 
         transact(engine, they_move_it)
@@ -87,9 +91,7 @@ async def test_a_refusal_goes_when_the_fields_behind_it_change(
 ) -> None:
     app = make_app(engine, tmp_path)
     async with planner(app) as (pilot, screen):
-        form = EventForm(
-            start=datetime.combine(FREE_DAY, time(10)), resource=screen.resource
-        )
+        form = EventForm(start=datetime.combine(FREE_DAY, time(10)), resource=screen.resource)
         await app.push_screen(form, screen._after_form)
         form.query_one("#title", Input).value = "Моята среща"
         await until(pilot, lambda: form.checks > 0)

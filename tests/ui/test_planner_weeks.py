@@ -160,4 +160,3 @@ async def test_the_list_of_14_days_counts_what_it_lists(engine: Engine, tmp_path
         assert f"· {rows} " in title(screen)
         assert set(table.rows) != first  # type: ignore[attr-defined]
         assert "09.12" in title(screen) and "22.12.2026" in title(screen)
-
