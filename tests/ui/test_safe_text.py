@@ -157,3 +157,35 @@ async def test_control_characters_never_reach_the_terminal(engine: Engine, tmp_p
         dialog = app.screen
         assert "\x1b" not in _text(dialog.query_one(".dialog-title", Label))
         assert "[/]" in _text(dialog.query_one(".message", Static))
+
+
+async def test_a_refusal_naming_markup_shows_in_a_toast_without_breaking(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from coptui.screens.planner import PlannerScreen
+
+    app = make_app(engine, tmp_path)
+    close = _book(engine, CLOSE, datetime(2026, 11, 24, 11, 0, tzinfo=SOFIA))
+    mover = _book(engine, "Преместваемо", datetime(2026, 11, 23, 11, 0, tzinfo=SOFIA))
+    shown: list[str] = []
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PlannerScreen) and app.screen.loads > 0)
+        screen = app.screen
+        assert isinstance(screen, PlannerScreen)
+        notify = app.notify
+
+        def recording(message: str, **kwargs: Any) -> None:
+            shown.append(message)
+            notify(message, **kwargs)
+
+        app.notify = recording  # type: ignore[method-assign]
+        screen.query_one(WeekGrid).select_event(mover)
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, Ask))
+        app.screen.query_one("#answer", Input).value = "24.11.2026 11:00"
+        await pilot.press("enter")
+        await until(pilot, lambda: any(f"„{CLOSE}“" in m for m in shown), state=lambda: str(shown))
+        await pilot.pause(0.2)  # the toast is drawn
+        assert app.is_running
+    assert app._exception is None
+    assert close
