@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,6 +26,7 @@ from coptui.screens.planner_find import KINDS, PlannerFind
 from coptui.screens.planner_load import (
     AGENDA_DAYS,
     SPANS,
+    STATUS,
     Shown,
     block_of,
     monday_of,
@@ -38,14 +38,11 @@ from coptui.screens.planner_load import (
 from coptui.widgets.weekgrid import WEEKDAYS, Day, WeekGrid
 
 if TYPE_CHECKING:
-    from textual.widgets import DataTable
-
     from coptui.db import Change
     from coptui.services.calendar import EventRow
 
 __all__ = ["PlannerScreen", "monday_of", "remember", "remembered"]
 
-STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
 VIEWS = ("week", "day", "agenda")
 
 
@@ -276,39 +273,18 @@ class PlannerScreen(PlannerFind):
         events = ngettext("{count} event", "{count} events", count).format(count=count)
         header.update(Content(f"{who} · {when} · {events}"))
 
-    async def _agenda_table(self) -> DataTable[str]:
+    async def _agenda_table(self) -> None:
         """The list of days, built the first time it is asked for (not at startup)."""
-        from textual.widgets import DataTable
+        from coptui.widgets.event_list import EventList
 
-        found = self.query("#agenda")
-        if found:
-            return found.first(DataTable)
-        table: DataTable[str] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
-        await self.query_one(ContentSwitcher).mount(table)
-        table.add_columns(_("Day"), _("Time"), _("Title"), _("Room"), _("People"), _("Status"))
-        return table
+        if not self.query("#agenda"):
+            await self.query_one(ContentSwitcher).mount(EventList(status_names=STATUS, id="agenda"))
 
     def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
-        from textual.widgets import DataTable
+        from coptui.widgets.event_list import EventList
 
-        found = self.query("#agenda")
-        if not found:
-            return
-        table = found.first(DataTable)
-        table.clear()
-        for row in rows:
-            start = row.start.astimezone(zone)
-            end = row.end.astimezone(zone)
-            # Stored text goes in as Text: a DataTable reads a plain str as markup.
-            table.add_row(
-                f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m}",
-                f"{start:%H:%M}–{end:%H:%M}",
-                Text(clean(row.title)),
-                Text(clean(row.room or "—")),
-                Text(clean(", ".join(row.staff + row.cases))),
-                _(STATUS.get(row.status, row.status)),
-                key=str(row.id),
-            )
+        for table in self.query("#agenda").results(EventList):
+            table.show(rows, zone)
 
     def on_week_grid_cursor_moved(self, message: WeekGrid.CursorMoved) -> None:
         self._details()

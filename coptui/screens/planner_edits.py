@@ -62,7 +62,7 @@ class PlannerEdits(Screen[None]):
 
     def current_event(self) -> Block | None:
         """The event under the cursor of the grid, or of the list."""
-        if self.view == "agenda":
+        if self.shown is not None and self.shown.view == "agenda":
             from textual.widgets import DataTable
 
             from coptui.domain.timeutil import SOFIA

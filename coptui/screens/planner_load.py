@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coptui.domain.text import clean
-from coptui.i18n import _
+from coptui.i18n import N_, _
 from coptui.screens.choice import Choice
 from coptui.widgets.weekgrid import Block, Day
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from coptui.services.calendar import EventRow
 
 AGENDA_DAYS = 14
+STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
 # How many days each view shows, from its first day.
 SPANS = {"week": 7, "day": 1, "agenda": AGENDA_DAYS}
 
