@@ -365,7 +365,9 @@ class WeekGrid(Widget, can_focus=True):
         lines = [self._header(column, width)]
         visible = max(self.size.height - 1, 0)
         cells = self._cells(column)
-        for slot in range(self.top, min(self.top + visible, self.slots)):
+        last = min(self.top + visible, self.slots) - 1
+        self._mark_hidden(cells, column, last)
+        for slot in range(self.top, last + 1):
             at = self.slot_time(slot)
             label = f"{at:%H:%M} " if at.minute == 0 else f"  :{at:%M} "
             segments = [Segment(label.rjust(GUTTER), GUTTER_STYLE)]
@@ -384,6 +386,40 @@ class WeekGrid(Widget, can_focus=True):
             # Neighbours of one style become one segment: fewer escape codes per frame.
             lines.append(Strip(Segment.simplify(segments), width))
         return lines
+
+    def _mark_hidden(
+        self, cells: dict[tuple[int, int], list[tuple[str, Style]]], column: int, last: int
+    ) -> None:
+        """An event above or below the rows in view is named at that edge, with its time."""
+        if self.top == 0 and last >= self.slots - 1:
+            return
+        index = {shown.day: n for n, shown in enumerate(self.days)}
+        above: dict[int, Block] = {}
+        below: dict[int, Block] = {}
+        for block in self.blocks:
+            day = index.get(block.start.date())
+            if day is None or block.status == "cancelled":
+                continue
+            first_slot, last_slot = self._slot_span(block)
+            if last_slot < self.top and (day not in above or block.start > above[day].start):
+                above[day] = block
+            if first_slot > last and (day not in below or block.start < below[day].start):
+                below[day] = block
+        for edges, slot, arrow in ((above, self.top, "↑"), (below, last, "↓")):
+            for day, block in edges.items():
+                style = Style(color="#ffffff", bgcolor=KIND_COLOURS.get(block.kind, "#444444"))
+                text = f"{arrow}{block.start:%H:%M} {block.title}"
+                cells[(day, slot)] = [(_fit(text, column), style)]
+
+    def _slot_span(self, block: Block) -> tuple[int, int]:
+        """The first and last row a block covers (may lie outside the rows shown)."""
+        start_min = block.start.hour * 60 + block.start.minute - self.first_minute
+        end_min = block.end.hour * 60 + block.end.minute - self.first_minute
+        if block.end.date() != block.start.date():
+            end_min = self.slots * self.slot_minutes
+        first_slot = max(start_min // self.slot_minutes, 0)
+        last_slot = min((max(end_min, start_min + 1) - 1) // self.slot_minutes, self.slots - 1)
+        return first_slot, last_slot
 
     def _header(self, column: int, width: int) -> Strip:
         segments = [Segment(" " * GUTTER, HEADER)]
@@ -409,7 +445,6 @@ class WeekGrid(Widget, can_focus=True):
                 for slot in range(self.slots):
                     piece = words[slot * column : (slot + 1) * column] if slot < 3 else ""
                     cells[(n, slot)] = [(_fit(piece, column), HOLIDAY)]
-        first = self.first_minute
         # Lane pieces of one slot are joined left to right after all blocks are placed.
         pieces: dict[tuple[int, int], dict[int, tuple[str, Style]]] = {}
         for block in self.blocks:
@@ -420,12 +455,7 @@ class WeekGrid(Widget, can_focus=True):
             if lane >= MAX_LANES:
                 continue
             lane_width = _lane_width(column, lane, lanes)
-            start_min = block.start.hour * 60 + block.start.minute - first
-            end_min = block.end.hour * 60 + block.end.minute - first
-            if block.end.date() != block.start.date():
-                end_min = self.slots * self.slot_minutes
-            first_slot = max(start_min // self.slot_minutes, 0)
-            last_slot = min((max(end_min, start_min + 1) - 1) // self.slot_minutes, self.slots - 1)
+            first_slot, last_slot = self._slot_span(block)
             if first_slot > self.slots - 1 or last_slot < 0:
                 continue
             style = Style(color="#ffffff", bgcolor=KIND_COLOURS.get(block.kind, "#444444"))

@@ -94,6 +94,21 @@ async def test_an_evening_event_is_drawn_in_the_grid(engine: Engine, tmp_path: P
         assert "20:00" in _grid_text(grid)
 
 
+async def test_an_evening_event_below_the_rows_in_view_is_named_at_the_edge(
+    engine: Engine, tmp_path: Path
+) -> None:
+    app = make_app(engine, tmp_path)
+    _book(engine, "Вечерна среща", datetime(2026, 11, 26, 20, 0, tzinfo=SOFIA))
+    async with planner(app, (80, 24)) as (pilot, screen):
+        grid = screen.query_one(WeekGrid)
+        assert grid.top == 0 and grid.slots > grid.size.height - 1  # 20:00 is out of view
+        bottom = grid.render_line(grid.size.height - 1).text
+        assert "↓20:00" in bottom
+        await pilot.press("end")  # the rows scroll to the evening
+        assert "↓20:00" not in _grid_text(grid)
+        assert "Вечерн" in _grid_text(grid)
+
+
 async def test_go_to_a_date_and_today_put_the_cursor_on_that_day(
     engine: Engine, tmp_path: Path
 ) -> None:
