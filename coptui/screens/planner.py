@@ -384,7 +384,8 @@ class PlannerScreen(PlannerFind):
             self.show(shown)
         if cursor is not None:
             self.query_one(WeekGrid).go_to(cursor.date(), cursor.time())
-        self.query_one(WeekGrid).focus()
+        if shown is None or shown.view != "agenda":
+            self.query_one(WeekGrid).focus()
 
     def _first_for(self, day: date) -> date:
         """The first day of the view that shows ``day``."""
