@@ -87,15 +87,27 @@ def case_record(row: Any) -> Record:
 
 
 def _arguments(session: Session, centre_id: int, parsed: Mapping[str, object]) -> dict[str, object]:
-    arguments: dict[str, object] = {}
+    resolved = dict(parsed)
+    worker = parsed.get("key_worker")
+    if worker is not None:
+        resolved["key_worker"] = resolve_active(session, centre_id, "staff", str(worker))
+    return arguments(resolved)
+
+
+def arguments(parsed: Mapping[str, object]) -> dict[str, object]:
+    """Parsed case fields (the key worker as an id) as ``services/cases.py`` arguments.
+
+    Empty texts become ``""``; the list of service types a tuple.
+    """
+    result: dict[str, object] = {}
     for name, value in parsed.items():
         spec = field("case", name)
-        if spec.type == "staff" and value is not None:
-            value = resolve_active(session, centre_id, "staff", str(value))
-        elif spec.type == "text" and value is None:
+        if spec.type == "text" and value is None:
             value = ""
-        arguments[CASE_FIELDS[name]] = value
-    return arguments
+        elif spec.type == "list":
+            value = tuple(value) if isinstance(value, tuple | list) else ()
+        result[CASE_FIELDS[name]] = value
+    return result
 
 
 def _refuse_duplicate(
@@ -115,9 +127,8 @@ def add(session: Session, centre_id: int, parsed: dict[str, object], today: date
     from coptui.services.cases import add_case
 
     _refuse_duplicate(session, centre_id, str(parsed["code"]))
-    arguments = _arguments(session, centre_id, parsed)
-    arguments = {k: v for k, v in arguments.items() if v is not None}
-    row = add_case(session, centre_id=centre_id, today=today, **arguments)  # type: ignore[arg-type]
+    given = {k: v for k, v in _arguments(session, centre_id, parsed).items() if v is not None}
+    row = add_case(session, centre_id=centre_id, today=today, **given)  # type: ignore[arg-type]
     return case_record(row)
 
 
@@ -134,11 +145,9 @@ def edit(
     current = get_case(session, case_id=case_id, today=today)
     if current.version != version:
         raise stale_error(session, "case_file", case_id)
-    arguments = _arguments(session, centre_id, parsed)
-    if "service_types" in arguments:
-        arguments["service_types"] = tuple(arguments["service_types"] or ())  # type: ignore[arg-type]
     now = {**current.__dict__, "start_on": current.active_from}
-    changes = {k: v for k, v in arguments.items() if now.get(k) != v}
+    wanted = _arguments(session, centre_id, parsed)
+    changes = {k: v for k, v in wanted.items() if now.get(k) != v}
     if not changes:
         return case_record(current)
     if "code" in changes:
