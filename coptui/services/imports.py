@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coptui.domain.fields import FieldSpec, fields_of, missing_required, parse_values
+from coptui.domain.fields import field as field_spec
 from coptui.errors import BadInputError
 from coptui.i18n import DOMAIN, LOCALE_DIR, _
 from coptui.models import Staff, table_of
@@ -241,11 +242,11 @@ def preview_import(
         if worker is not None and str(worker).casefold() not in staff:
             problems["key_worker"] = _(
                 "{field}: no active staff member is called {name!r}."
-            ).format(field=_(specs["key_worker"].label), name=worker)
+            ).format(field=_(field_spec(record_kind, "key_worker").label), name=worker)
         login = parsed.get("login")
         if login and str(login) in logins:
             problems["login"] = _("{field}: {login!r} is taken.").format(
-                field=_(specs["login"].label), login=login
+                field=_(field_spec(record_kind, "login").label), login=login
             )
         if problems:
             errors.extend(
