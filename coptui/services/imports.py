@@ -24,6 +24,7 @@ from coptui.errors import BadInputError
 from coptui.i18n import DOMAIN, LOCALE_DIR, _
 from coptui.models import Staff, table_of
 from coptui.services import records, setup_cases
+from coptui.services.cases import add_case
 from coptui.services.records import TABLE_KINDS
 
 # The words of `coptui import`, and the kinds they fill.
@@ -317,8 +318,6 @@ def import_file(
     total = len(preview.parsed)
     added = 0
     if preview.kind == "case":
-        from coptui.services.cases import add_case
-
         for parsed in preview.parsed:
             given = {k: v for k, v in setup_cases.arguments(parsed).items() if v is not None}
             add_case(session, centre_id=centre_id, today=today, **given)  # type: ignore[arg-type]
