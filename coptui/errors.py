@@ -87,7 +87,7 @@ def database_error(exc: BaseException, *, where: str | None = None) -> CoptError
     if where is not None:
         return DatabaseUnavailableError(
             _("Cannot connect to the database at {where}: {reason}").format(
-                where=where, reason=_connect_reason(code)
+                where=where, reason=_connect_reason(code, str(orig))
             ),
             title=_("No connection"),
         )
@@ -160,15 +160,25 @@ def database_error(exc: BaseException, *, where: str | None = None) -> CoptError
     )
 
 
-def _connect_reason(code: str | None) -> str:
-    if code is None:
-        return _("the server does not answer; check that it runs, or try again in a moment")
-    if code.startswith("28"):
+def _connect_reason(code: str | None, text: str) -> str:
+    """Why a connection could not be made, in words for people.
+
+    libpq reports a refusal at login as text alone (no SQLSTATE), in the server's language:
+    the English phrases are read, anything else is named by its kind.
+    """
+    fatal = "fatal:" in text.lower()
+    # Only what the server said: the socket's path before it may hold any word.
+    said = text.lower().rsplit("fatal:", 1)[-1] if fatal else ""
+    if (code is not None and code.startswith("28")) or "authentication failed" in said:
         return _("the server refused the login; ask the administrator for access")
-    if code == "3D000":
+    if ("role" in said and "does not exist" in said) or "pg_hba.conf" in said:
+        return _("the server refused the login; ask the administrator for access")
+    if code == "3D000" or ("database" in said and "does not exist" in said):
         return _("there is no such database; check COPTUI_DATABASE_URL")
-    if code == "53300":
+    if code == "53300" or "too many clients" in said or "remaining connection slots" in said:
         return _("the server has no free connections; try again in a moment")
-    if code == "57P03":
+    if code == "57P03" or "starting up" in said or "shutting down" in said:
         return _("the server is starting or stopping; try again in a moment")
-    return _("the server refused the connection ({code}); ask the administrator").format(code=code)
+    if code is not None or fatal:
+        return _("the server refused the connection; ask the administrator")
+    return _("the server does not answer; check that it runs, or try again in a moment")

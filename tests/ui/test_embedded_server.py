@@ -45,7 +45,9 @@ def _listening(engine: Engine) -> bool:
     with engine.connect() as conn:
         return bool(
             conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coptui-listen'")
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coptui-listen'"
+                )
             ).scalar()
         )
 
