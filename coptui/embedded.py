@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import tempfile
 import threading
 import warnings
@@ -142,7 +143,14 @@ def _runtime_dir(home: Path) -> Path:
     if len(str(runtime)) + len("/0123456789/.s.PGSQL.5432") <= _SOCKET_PATH_MAX:
         runtime.mkdir(mode=0o700, exist_ok=True)
         return runtime
-    # A home this deep cannot hold a socket at all: a directory of this process's own.
+    # A home this deep cannot hold a socket at all: a directory of this user's own, and only
+    # theirs (another user could have made one by that name first).
+    private = Path(tempfile.gettempdir()) / f"coptui-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        private.mkdir(mode=0o700)
+    found = private.lstat()
+    if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o022:
+        return private
     return Path(tempfile.mkdtemp(prefix="coptui-"))
 
 
@@ -162,13 +170,19 @@ def _drop_dead(pid_list: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    import psutil  # type: ignore[import-untyped]
+
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # somebody else's process: alive
         return True
-    return True
+    # A zombie has exited; it only waits for its parent (a closed tmux may never come back).
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
 
 
 def _running(pgdata: Path) -> bool:
