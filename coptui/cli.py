@@ -146,9 +146,19 @@ def _guarded(run: Callable[[], int], settings: Settings) -> int:
         except Exception as exc:
             # A database error that escaped the services still becomes one line for people.
             if _is_database_error(exc):
-                from coptui.errors import database_error
+                from coptui.errors import (
+                    DatabaseUnavailableError,
+                    PermissionDeniedError,
+                    SchemaBehindError,
+                    database_error,
+                )
 
-                raise database_error(exc) from exc
+                mapped = database_error(exc)
+                # What the person can act on is said in one line; anything else is a defect
+                # and goes to the crash log below.
+                actionable = (DatabaseUnavailableError, PermissionDeniedError, SchemaBehindError)
+                if isinstance(mapped, actionable):
+                    raise mapped from exc
             raise
     except BadInputError as exc:
         _say_error(exc.message)
