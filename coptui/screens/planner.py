@@ -106,6 +106,7 @@ class PlannerScreen(Screen[None]):
         Binding("m", "move_event", N_("Move")),
         Binding("d", "cancel_event", N_("Cancel event")),
         Binding("p", "pick", N_("Whose week")),
+        Binding("r", "directory", N_("Directory")),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -126,6 +127,7 @@ class PlannerScreen(Screen[None]):
         ("m", N_("move the event under the cursor")),
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
+        ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
@@ -289,6 +291,7 @@ class PlannerScreen(Screen[None]):
             self.query_one("#planner-title", Static).update(
                 _("No centre yet. Load the demo with `coptui demo`.")
             )
+            self._first_run()
             return
         if self.resource is None or self.resource.id != shown.resource.id:
             self.resource = shown.resource
@@ -458,6 +461,7 @@ class PlannerScreen(Screen[None]):
             (_("Move event"), "m", self.action_move_event),
             (_("Cancel event"), "d", self.action_cancel_event),
             (_("Whose week"), "p", self.action_pick),
+            (_("Directory"), "r", self.action_directory),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
@@ -552,6 +556,18 @@ class PlannerScreen(Screen[None]):
         from coptui.screens.dialogs import Help
 
         self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+
+    def action_directory(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.directory import DirectoryScreen
+
+        self.app.push_screen(DirectoryScreen(backend=Backend.of(self.app)), lambda _result: self.reload())
+
+    def _first_run(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.first_run import offer_first_run
+
+        offer_first_run(self, Backend.of(self.app), self.reload)
 
     def action_pick(self) -> None:
         self._load_choices()
