@@ -88,6 +88,11 @@ def make_world(session: Session) -> World:
         child_name="Иво",
         referral_source=ReferralSource.OZD,
         service_kind=ServiceKind.SPECIALISED,
+        referral_number="ЗД-1/2025",
+        referral_date=date(2025, 12, 1),
+        contract_number="Д-1/2026",
+        contract_start=date(2026, 1, 1),
+        contract_end=date(2027, 12, 31),
     )
     volunteer = Volunteer(centre_id=cid, full_name="Вера Опитова")
     session.add_all([room, office, anna, boris, kid, other, volunteer])

@@ -42,6 +42,18 @@ class Case(SQLModel, table=True):
             "closed_on IS NULL OR active_from IS NULL OR closed_on >= active_from",
             name="closed_after_start",
         ),
+        # Закон за социалните услуги: a specialised service starts only on a referral and a
+        # contract (the services say so first, in words; this is the last line of defence).
+        sa.CheckConstraint(
+            "status <> 'active' OR service_kind <> 'specialised' OR ("
+            "referral_number <> '' AND referral_date IS NOT NULL AND contract_number <> ''"
+            " AND contract_start IS NOT NULL AND contract_end IS NOT NULL)",
+            name="specialised_active_has_contract",
+        ),
+        # Only a waiting case stands in the queue for a place.
+        sa.CheckConstraint(
+            "queued_at IS NULL OR status = 'waiting'", name="queued_only_while_waiting"
+        ),
         sa.CheckConstraint("version > 0", name="version_positive"),
     )
 
@@ -88,5 +100,9 @@ class Case(SQLModel, table=True):
     active_from: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
     closed_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
     close_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # When the case asked to start and found the centre full: its place in the queue.
+    queued_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True))
+    )
     version: int = Field(default=1, sa_column=version_column())
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())

@@ -24,6 +24,7 @@ from coptui.errors import (
     StaleEditError,
 )
 from coptui.i18n import _
+from coptui.services.caseterms import check_case_terms
 from coptui.services.transaction import sqlstate
 
 T = TypeVar("T")
@@ -312,6 +313,8 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
         SlotTakenError: a room or person is taken; the message names the holder.
     """
     validate_request(request)
+    if request.case_ids:
+        check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
     try:
         booked = insert_event(
             session, request, series_id=None, check_day=not request.allow_non_working_day

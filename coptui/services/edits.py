@@ -31,6 +31,7 @@ from coptui.services.booking import (
     validate_request,
 )
 from coptui.services.calendar import calendar_for
+from coptui.services.caseterms import check_case_terms
 
 T = TypeVar("T")
 
@@ -120,6 +121,8 @@ def edit_event(
         raise BadInputError(_("A cancelled event cannot be changed."))
     request = _merged(current, changes, allow_non_working_day)
     validate_request(request)
+    if request.case_ids and (changes.case_ids, changes.start, changes.end) != (None, None, None):
+        check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
     if request.start.astimezone(SOFIA).date() != current.s.astimezone(SOFIA).date():
         _check_working_day(session, request)
     check_room_headcount(session, request)

@@ -1,4 +1,5 @@
-"""Places that run out: seats of a programme session, the centre's active cases.
+"""Places that run out: the seats of a programme session and its waiting list; the centre's
+places for cases and its queue.
 
 Every count is taken under a lock that all writers of that count share, so that twenty
 people at the last place give exactly one yes.
@@ -17,9 +18,8 @@ from sqlalchemy.orm import Session
 from coptui.errors import BadInputError, CapacityError, NotFoundError
 from coptui.i18n import _
 from coptui.services.booking import find_clashes, load_event, slot_taken_error
+from coptui.services.caseterms import case_terms_refusals, check_case_terms
 from coptui.services.transaction import sqlstate
-
-CENTRE_LOCK = 5  # advisory lock class for a centre's case count (booking uses 1-4)
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def join_session(
         raise BadInputError(_("A cancelled event cannot be changed."))
     if case_id in event.cases:
         return JoinResult(joined=True)
+    check_case_terms(session, case_ids=[case_id], start=event.s, end=event.u)
     limit, title = _seats(session, event)
     if limit is not None and len(event.cases) >= limit:
         if not waitlist:
@@ -143,6 +144,8 @@ def leave_session(session: Session, *, event_id: int, case_id: int) -> int | Non
         {"e": event_id},
     )
     for candidate in waiting_list(session, event_id=event_id):
+        if case_terms_refusals(session, case_ids=[candidate], start=event.s, end=event.u):
+            continue  # past its service's end, say: the next in line gets the place
         if find_clashes(
             session, start=event.s, end=event.u, case_ids=[candidate], exclude_event_ids=[event_id]
         ):
@@ -163,8 +166,53 @@ def waiting_list(session: Session, *, event_id: int) -> list[int]:
     ]
 
 
+# The centre's places for cases: a dated number (a funder's order changes it). A case holds its
+# place from its first day to its closing day, both included. Starting a case and closing one
+# take this lock; the counts are read after it, so they cannot go stale.
+CENTRE_LOCK = 5  # advisory lock class for a centre's places (booking uses 1-4)
+
+
+def lock_centre(session: Session, centre_id: int) -> None:
+    """Queue behind every other start and close of cases in the centre (until commit)."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": CENTRE_LOCK, "c": centre_id}
+    )
+
+
+# The fewest free places from ``on`` on: on that day and on every later day the count changes
+# (a funder's new number, a case that starts later). NULL: no capacity set, no limit.
+_FREE_SQL = text(
+    "WITH days AS ("
+    "  SELECT CAST(:on AS date) AS d"
+    "  UNION SELECT valid_from FROM centre_capacity WHERE centre_id = :c AND valid_from > :on"
+    "  UNION SELECT active_from FROM case_file WHERE centre_id = :c"
+    "    AND status IN ('active', 'closed') AND active_from > :on)"
+    " SELECT min(free) FROM (SELECT"
+    "  (SELECT places FROM centre_capacity WHERE centre_id = :c AND valid_from <= d"
+    "   ORDER BY valid_from DESC LIMIT 1)"
+    "  - (SELECT count(*) FROM case_file WHERE centre_id = :c AND id <> :id"
+    "     AND status IN ('active', 'closed') AND active_from <= d"
+    "     AND (closed_on IS NULL OR closed_on >= d)) AS free FROM days) f"
+)
+
+
+def _fits(session: Session, case: Any, on: date) -> bool:
+    """Whether ``case`` may take a place from ``on``: one is free after those queued before it."""
+    free = session.execute(_FREE_SQL, {"c": case.centre_id, "on": on, "id": case.id}).scalar()
+    if free is None:
+        return True
+    ahead = session.execute(
+        text(
+            "SELECT count(*) FROM case_file WHERE centre_id = :c AND queued_at IS NOT NULL"
+            " AND id <> :id AND (CAST(:q AS timestamptz) IS NULL OR (queued_at, id) < (:q, :id))"
+        ),
+        {"c": case.centre_id, "id": case.id, "q": case.queued_at},
+    ).scalar_one()
+    return int(free) > int(ahead)
+
+
 def centre_places(session: Session, *, centre_id: int, on: date) -> tuple[int | None, int]:
-    """The centre's places on a date (``None`` if never set) and its active cases then."""
+    """The centre's places on a date (``None`` if never set) and the cases active then."""
     places = session.execute(
         text(
             "SELECT places FROM centre_capacity WHERE centre_id = :c AND valid_from <= :d"
@@ -174,47 +222,81 @@ def centre_places(session: Session, *, centre_id: int, on: date) -> tuple[int | 
     ).scalar_one_or_none()
     active = session.execute(
         text(
-            "SELECT count(*) FROM case_file WHERE centre_id = :c AND status = 'active'"
-            " AND (active_from IS NULL OR active_from <= :d)"
-            " AND (closed_on IS NULL OR closed_on > :d)"
+            "SELECT count(*) FROM case_file WHERE centre_id = :c"
+            " AND status IN ('active', 'closed') AND active_from <= :d"
+            " AND (closed_on IS NULL OR closed_on >= :d)"
         ),
         {"c": centre_id, "d": on},
     ).scalar_one()
     return places, int(active)
 
 
-def activate_case(session: Session, *, case_id: int, on: date) -> None:
-    """Start active work with a case on ``on`` if the centre has a free place then.
+def queue_position(session: Session, *, case_id: int) -> int | None:
+    """A waiting case's 1-based place in its centre's queue (``None``: not in the queue)."""
+    found = session.execute(
+        text(
+            "SELECT (SELECT count(*) FROM case_file q WHERE q.centre_id = c.centre_id"
+            " AND q.queued_at IS NOT NULL AND (q.queued_at, q.id) <= (c.queued_at, c.id))"
+            " FROM case_file c WHERE c.id = :id AND c.queued_at IS NOT NULL"
+        ),
+        {"id": case_id},
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
 
-    A case that does not fit keeps its place on the waiting list (status ``waiting``).
+
+def activate_case(session: Session, *, case_id: int, on: date) -> int | None:
+    """Start a case's service on ``on`` if a place is free for it, else put it in the queue.
+
+    A place is free when the centre's dated capacity leaves one on ``on`` and on every later
+    day, after the cases queued before this one: nobody jumps the queue, and the centre is
+    never over its places. A case already in the queue keeps its place there. (The register,
+    ``coptui.services.cases``, checks a specialised case's referral and contract first.)
+
+    Returns:
+        ``None`` when the case is active; its 1-based place in the queue when it waits.
 
     Raises:
-        CapacityError: every place is taken on that date.
+        NotFoundError: there is no such case.
     """
     case = session.execute(
-        text("SELECT id, centre_id, status, code FROM case_file WHERE id = :id"), {"id": case_id}
+        text("SELECT id, centre_id, status, queued_at FROM case_file WHERE id = :id FOR UPDATE"),
+        {"id": case_id},
     ).one_or_none()
     if case is None:
         raise NotFoundError(_("No such case."))
     if case.status == "active":
-        return
-    # Every activation in a centre queues on this lock, so the count below cannot go stale.
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": CENTRE_LOCK, "c": case.centre_id}
-    )
-    places, active = centre_places(session, centre_id=case.centre_id, on=on)
-    if places is not None and active >= places:
-        raise CapacityError(
-            _(
-                "The centre has {places} places and all are taken on {day}; case {code} stays on"
-                " the waiting list."
-            ).format(places=places, day=f"{on:%d.%m.%Y}", code=case.code),
-            title=_("No free place"),
+        return None
+    lock_centre(session, case.centre_id)
+    if _fits(session, case, on):
+        session.execute(
+            text(
+                "UPDATE case_file SET status = 'active', active_from = :d, closed_on = NULL,"
+                " close_reason = NULL, queued_at = NULL, version = version + 1 WHERE id = :id"
+            ),
+            {"id": case_id, "d": on},
         )
+        return None
+    # clock_timestamp(), not now(): the queue's order is the order in which the lock was held.
     session.execute(
         text(
-            "UPDATE case_file SET status = 'active', active_from = :d, closed_on = NULL,"
+            "UPDATE case_file SET status = 'waiting', active_from = NULL, closed_on = NULL,"
+            " close_reason = NULL, queued_at = coalesce(queued_at, clock_timestamp()),"
             " version = version + 1 WHERE id = :id"
         ),
-        {"id": case_id, "d": on},
+        {"id": case_id},
     )
+    return queue_position(session, case_id=case_id)
+
+
+def first_in_line(session: Session, *, centre_id: int, on: date) -> int | None:
+    """The first case of the queue, if a place is free for it from ``on`` (call under the lock)."""
+    first = session.execute(
+        text(
+            "SELECT id, centre_id, queued_at FROM case_file WHERE centre_id = :c"
+            " AND queued_at IS NOT NULL ORDER BY queued_at, id LIMIT 1"
+        ),
+        {"c": centre_id},
+    ).one_or_none()
+    if first is None or not _fits(session, first, on):
+        return None
+    return int(first.id)

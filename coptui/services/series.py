@@ -24,6 +24,7 @@ from coptui.services.booking import (
     validate_request,
 )
 from coptui.services.calendar import calendar_for
+from coptui.services.caseterms import check_case_terms
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ def book_series(
     ``include_holidays``. The caller aborts by rolling back when the result is not wanted.
     """
     preview = preview_series(session, request=request, rule=rule, zone=zone)
+    # A series that outlives a case's terms is refused whole, naming the last day allowed.
+    wanted = [o for o in preview if include_holidays or not o.holiday]
+    if request.case_ids and wanted:
+        check_case_terms(
+            session, case_ids=request.case_ids, start=wanted[0].start, end=wanted[-1].end
+        )
     first_local = request.start.astimezone(zone)
     series_id = session.execute(
         text(
