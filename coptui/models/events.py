@@ -51,6 +51,7 @@ class Programme(SQLModel, table=True):
         sa.UniqueConstraint("centre_id", "title"),
         sa.UniqueConstraint("id", "centre_id"),
         sa.ForeignKeyConstraint(["lead_id", "centre_id"], ["staff.id", "staff.centre_id"]),
+        sa.ForeignKeyConstraint(["room_id", "centre_id"], ["room.id", "room.centre_id"]),
         sa.CheckConstraint("title <> ''", name="title_not_blank"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("volunteers_per_session >= 0", name="volunteers_not_negative"),
@@ -72,11 +73,17 @@ class Programme(SQLModel, table=True):
         default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
     )
     lead_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    # Where its sessions usually happen (migration 0008).
+    room_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     capacity: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
     starts_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
     ends_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
     volunteers_per_session: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    # A programme that ended is deactivated, never deleted: its sessions keep it (0008).
+    active: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
     )
     version: int = Field(default=1, sa_column=version_column())
     created_at: datetime | None = Field(default=None, sa_column=created_at_column())

@@ -17,6 +17,8 @@ class Staff(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("login"),
         sa.UniqueConstraint("id", "centre_id"),
+        # People are found by name (booking, import): one name, one person (0008).
+        sa.UniqueConstraint("centre_id", "full_name"),
         sa.CheckConstraint("login ~ '^[a-z_][a-z0-9_.-]*$'", name="login_format"),
         sa.CheckConstraint("full_name <> ''", name="full_name_not_blank"),
         sa.CheckConstraint("version > 0", name="version_positive"),
@@ -46,6 +48,7 @@ class Volunteer(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("login"),
         sa.UniqueConstraint("id", "centre_id"),
+        sa.UniqueConstraint("centre_id", "full_name"),
         sa.CheckConstraint("full_name <> ''", name="full_name_not_blank"),
         sa.CheckConstraint(
             "agreement_ends IS NULL OR agreement_date IS NULL OR agreement_ends >= agreement_date",
