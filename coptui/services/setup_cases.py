@@ -1,0 +1,147 @@
+"""Cases in the setup services: typed fields in, ``services/cases.py`` does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from coptui.domain.fields import field, parse_value
+from coptui.errors import BadInputError
+from coptui.i18n import N_, _
+from coptui.services.booking import stale_error
+from coptui.services.records import DuplicateError, Record, resolve_active, text_values
+
+STATUS = {"waiting": N_("waiting"), "active": N_("active"), "closed": N_("closed")}
+# Case fields -> the names services/cases.py uses for them.
+CASE_FIELDS = {
+    "code": "code",
+    "child": "child_name",
+    "family": "family_name",
+    "birth_year": "birth_year",
+    "service": "service_kind",
+    "service_types": "service_types",
+    "referral": "referral_source",
+    "referral_number": "referral_number",
+    "referral_date": "referral_date",
+    "contract_number": "contract_number",
+    "contract_start": "contract_start",
+    "contract_end": "contract_end",
+    "key_worker": "key_worker_id",
+    "from": "start_on",
+}
+
+
+def records(session: Session, centre_id: int, today: date, include_closed: bool) -> list[Record]:
+    """The centre's cases as records."""
+    from coptui.services.cases import case_rows
+
+    rows = case_rows(session, centre_id=centre_id, today=today)
+    return [case_record(r) for r in rows if include_closed or r.status != "closed"]
+
+
+def get(session: Session, case_id: int, today: date) -> Record:
+    """One case as a record."""
+    from coptui.services.cases import get_case
+
+    return case_record(get_case(session, case_id=case_id, today=today))
+
+
+def close(session: Session, case_id: int, version: int, today: date, reason: str) -> Record:
+    """Close a case today; its place is offered to the first waiting case.
+
+    Raises:
+        BadInputError: no reason.
+    """
+    why = parse_value(field("closure", "reason"), reason, today=today)
+    if not why:
+        raise BadInputError(_("Give the reason the case is closed (--reason)."))
+    from coptui.services.cases import close_case
+
+    closed, _offered = close_case(
+        session, case_id=case_id, version=version, on=today, reason=str(why), today=today
+    )
+    return case_record(closed)
+
+
+def case_record(row: Any) -> Record:
+    shown = {**CASE_FIELDS, "key_worker": "key_worker", "from": "active_from"}
+    values = {name: getattr(row, attribute, None) for name, attribute in shown.items()}
+    detail = _(STATUS.get(row.status, row.status))
+    if row.status == "waiting" and row.queue_position:
+        detail = _("waiting, {n} in the queue").format(n=row.queue_position)
+    elif row.status == "active" and row.days_left is not None:
+        detail = _("active, {n} days left").format(n=row.days_left)
+    return Record(
+        kind="case",
+        id=row.id,
+        name=row.code,
+        detail=detail,
+        active=row.status != "closed",
+        version=row.version,
+        values=text_values("case", values),
+    )
+
+
+def _arguments(session: Session, centre_id: int, parsed: Mapping[str, object]) -> dict[str, object]:
+    arguments: dict[str, object] = {}
+    for name, value in parsed.items():
+        spec = field("case", name)
+        if spec.type == "staff" and value is not None:
+            value = resolve_active(session, centre_id, "staff", str(value))
+        elif spec.type == "text" and value is None:
+            value = ""
+        arguments[CASE_FIELDS[name]] = value
+    return arguments
+
+
+def _refuse_duplicate(
+    session: Session, centre_id: int, code: str, case_id: int | None = None
+) -> None:
+    query = sa.text(
+        "SELECT code FROM case_file WHERE centre_id = :c AND lower(code) = :code"
+        " AND id IS DISTINCT FROM :id LIMIT 1"
+    )
+    other = session.execute(query, {"c": centre_id, "code": code.casefold(), "id": case_id})
+    found = other.scalar()
+    if found is not None:
+        raise DuplicateError(_("There is already a case {code}.").format(code=found))
+
+
+def add(session: Session, centre_id: int, parsed: dict[str, object], today: date) -> Record:
+    from coptui.services.cases import add_case
+
+    _refuse_duplicate(session, centre_id, str(parsed["code"]))
+    arguments = _arguments(session, centre_id, parsed)
+    arguments = {k: v for k, v in arguments.items() if v is not None}
+    row = add_case(session, centre_id=centre_id, today=today, **arguments)  # type: ignore[arg-type]
+    return case_record(row)
+
+
+def edit(
+    session: Session,
+    centre_id: int,
+    case_id: int,
+    version: int,
+    parsed: dict[str, object],
+    today: date,
+) -> Record:
+    from coptui.services.cases import edit_case, get_case
+
+    current = get_case(session, case_id=case_id, today=today)
+    if current.version != version:
+        raise stale_error(session, "case_file", case_id)
+    arguments = _arguments(session, centre_id, parsed)
+    if "service_types" in arguments:
+        arguments["service_types"] = tuple(arguments["service_types"] or ())  # type: ignore[arg-type]
+    now = {**current.__dict__, "start_on": current.active_from}
+    changes = {k: v for k, v in arguments.items() if now.get(k) != v}
+    if not changes:
+        return case_record(current)
+    if "code" in changes:
+        _refuse_duplicate(session, centre_id, str(changes["code"]), case_id)
+    row = edit_case(session, case_id=case_id, version=version, changes=changes, today=today)
+    return case_record(row)
