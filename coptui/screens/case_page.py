@@ -205,9 +205,7 @@ class CasePage(Screen[None]):
                 clean(session.room),
                 mark,
             )
-            (past if start.date() < today else upcoming).add_row(
-                *row, key=str(session.event_id)
-            )
+            (past if start.date() < today else upcoming).add_row(*row, key=str(session.event_id))
         if upcoming.row_count == 0:
             upcoming.add_row("", "", _("No sessions booked."), "", "", "")
         if past.row_count:
@@ -227,7 +225,11 @@ class CasePage(Screen[None]):
 
         with session_scope(self.backend.engine()) as session:
             record = get_record(
-                session, centre_id=self.centre_id, kind="case", record_id=self.case_id
+                session,
+                centre_id=self.centre_id,
+                kind="case",
+                record_id=self.case_id,
+                today=self.backend.today(),
             )
         self.app.call_from_thread(
             self.app.push_screen,

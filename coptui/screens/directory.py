@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS
@@ -166,12 +168,12 @@ class DirectoryScreen(Screen[None]):
 
         today = self.backend.today()
         with session_scope(self.backend.engine()) as session:
-            centre = current_centre(session)
+            centre = current_centre(session, today=today)
             if centre is None:
                 return Loaded(centre_id=None, centre="")
             records = {"centre": [centre]}
             for kind, _label in TABS[1:]:
-                records[kind] = list_records(session, centre_id=centre.id, kind=kind)
+                records[kind] = list_records(session, centre_id=centre.id, kind=kind, today=today)
             cases = {row.id: row for row in case_rows(session, centre_id=centre.id, today=today)}
         return Loaded(centre_id=centre.id, centre=centre.name, records=records, cases=cases)
 
@@ -229,10 +231,8 @@ class DirectoryScreen(Screen[None]):
             style = "dim" if not record.active else ""
             table.add_row(*(Text(c, style=style) for c in cells), key=str(record.id))
         if keep is not None:
-            try:
+            with contextlib.suppress(RowDoesNotExist):  # gone or filtered out: stay at the top
                 table.move_cursor(row=table.get_row_index(keep))
-            except Exception:  # noqa: BLE001 (the row is gone or filtered out: keep the top)
-                pass
 
     def _case_cell(self, case_id: int, what: str) -> str:
         row = self.loaded.cases.get(case_id) if self.loaded else None
@@ -352,9 +352,7 @@ class DirectoryScreen(Screen[None]):
         centre_id = self._centre_id()
         if record is None or centre_id is None:
             return
-        self.app.push_screen(
-            CasePage(case_id=record.id, centre_id=centre_id, backend=self.backend)
-        )
+        self.app.push_screen(CasePage(case_id=record.id, centre_id=centre_id, backend=self.backend))
 
     def _after_form(self, kind: str, saved: Record | None) -> None:
         if saved is not None:
@@ -387,7 +385,7 @@ class DirectoryScreen(Screen[None]):
                     _("Why is the case closed? (its sessions and history stay)"),
                     check=check,
                 ),
-                lambda reason: self._deactivate(kind, record, reason.strip()) if reason else None,
+                lambda reason: self._confirmed(kind, record, reason),
             )
             return
         if kind == "closure":
@@ -397,13 +395,19 @@ class DirectoryScreen(Screen[None]):
         else:
             title = _("Deactivate {name}?").format(name=name)
             message = _(
-                "It stays in the history: past events keep it. It is no longer offered for new ones."
+                "It stays in the history: past events keep it."
+                " It is no longer offered for new ones."
             )
             button = _("Deactivate")
         self.app.push_screen(
             Choose(title, message, [("no", _("Back")), ("yes", button)]),
-            lambda answer: self._deactivate(kind, record, "") if answer == "yes" else None,
+            lambda answer: self._confirmed(kind, record, "" if answer == "yes" else None),
         )
+
+    def _confirmed(self, kind: str, record: Record, reason: str | None) -> None:
+        """Deactivate once confirmed (``reason`` is ``None`` when the person went back)."""
+        if reason is not None:
+            self._deactivate(kind, record, reason.strip())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="deactivate")
     def _deactivate(self, kind: str, record: Record, reason: str) -> None:

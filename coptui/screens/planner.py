@@ -561,7 +561,9 @@ class PlannerScreen(Screen[None]):
         from coptui.screens.backend import Backend
         from coptui.screens.directory import DirectoryScreen
 
-        self.app.push_screen(DirectoryScreen(backend=Backend.of(self.app)), lambda _result: self.reload())
+        self.app.push_screen(
+            DirectoryScreen(backend=Backend.of(self.app)), lambda _result: self.reload()
+        )
 
     def _first_run(self) -> None:
         from coptui.screens.backend import Backend

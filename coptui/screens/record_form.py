@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -113,7 +113,10 @@ class RecordForm(ModalScreen["Record | None"]):
 
     def _initial(self, record: Record | None) -> dict[str, str]:
         """The values the form starts from (choices by their codes)."""
-        values = dict(self.preset)
+        values = {}
+        if record is None:
+            values = {s.name: s.default for s in FIELDS[self.kind] if s.default}
+        values.update(self.preset)
         if record is not None:
             values.update(record.values)
         for spec in FIELDS[self.kind]:
@@ -137,7 +140,9 @@ class RecordForm(ModalScreen["Record | None"]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save", variant="primary", compact=True)
                 yield Button(_("Back"), id="back", compact=True)
-            yield Static(_("Ctrl+S: save · Esc: back · Tab: next field · * required"), classes="hint")
+            yield Static(
+                _("Ctrl+S: save · Esc: back · Tab: next field · * required"), classes="hint"
+            )
 
     def _widget(self, spec: FieldSpec) -> Input | Select[str]:
         value = self.initial.get(spec.name, "")
@@ -333,7 +338,13 @@ class RecordForm(ModalScreen["Record | None"]):
         centre_id = record.id if self.kind == "centre" else self.centre_id
         assert centre_id is not None
         with session_scope(self.backend.engine()) as session:
-            fresh = get_record(session, centre_id=centre_id, kind=self.kind, record_id=record.id)
+            fresh = get_record(
+                session,
+                centre_id=centre_id,
+                kind=self.kind,
+                record_id=record.id,
+                today=self.backend.today(),
+            )
         self.app.call_from_thread(self._reloaded, fresh)
 
     def _reloaded(self, fresh: Record) -> None:
