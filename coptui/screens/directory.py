@@ -116,6 +116,7 @@ class DirectoryScreen(Screen[None]):
                         id=f"filter-{kind}",
                         classes="filter",
                         compact=True,
+                        select_on_focus=False,
                     )
                     yield DataTable(
                         id=f"table-{kind}", cursor_type="row", zebra_stripes=True, classes="list"

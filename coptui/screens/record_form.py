@@ -28,7 +28,6 @@ HINTS = {
     "list": N_("separated by commas"),
     "staff": N_("a specialist's name"),
     "room": N_("a room's name"),
-    "int": N_("a whole number"),
     "decimal": N_("a number, e.g. 48,30"),
 }
 TITLES = {
@@ -189,6 +188,14 @@ class RecordForm(ModalScreen["Record | None"]):
 
     # -- checking as you type ---------------------------------------------------------------
 
+    def _put(self, spec: FieldSpec, value: str) -> None:
+        widget = self.query_one(f"#field-{spec.name}")
+        if isinstance(widget, Select):
+            widget.value = value if value else Select.NULL
+        else:
+            assert isinstance(widget, Input)
+            widget.value = value
+
     def typed(self) -> dict[str, str]:
         """Every value of the form as typed (the preset ones of hidden fields included)."""
         values = dict(self.preset)
@@ -348,8 +355,15 @@ class RecordForm(ModalScreen["Record | None"]):
         self.app.call_from_thread(self._reloaded, fresh)
 
     def _reloaded(self, fresh: Record) -> None:
+        # Their version becomes the base: the fields this person did not touch take their
+        # values, the ones typed here stay (and are what the next save sends).
+        typed = self.typed()
+        before = self.initial
         self.record = fresh
         self.initial = self._initial(fresh)
+        for spec in self.specs:
+            if typed.get(spec.name, "") == before.get(spec.name, ""):
+                self._put(spec, self.initial.get(spec.name, ""))
         note = self.query_one("#note", Static)
         note.remove_class("problem")
         note.update(_("Reloaded. Your changes are still in the form; save again to keep them."))
