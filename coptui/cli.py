@@ -208,6 +208,10 @@ def build_parser() -> Parser:
     cancel.add_argument("id", type=_positive_int)
     cancel.add_argument("--reason", required=True)
     cancel.set_defaults(handler=run_cancel)
+    from coptui.commands import imports, setup
+
+    setup.register(commands)
+    imports.register(commands)
     return parser
 
 

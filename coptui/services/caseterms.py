@@ -106,7 +106,10 @@ def check_case_terms(
     """
     refusals = case_terms_refusals(session, case_ids=case_ids, start=start, end=end)
     if refusals:
-        raise RefusedError(" ".join(refusals), title=_("Outside the case's terms"))
+        message = " ".join(refusals[:3])
+        if len(refusals) > 3:
+            message += " " + _("(and {n} more)").format(n=len(refusals) - 3)
+        raise RefusedError(message, title=_("Outside the case's terms"))
 
 
 def case_warnings(db: Any, *, centre_id: int, staff_id: int | None, today: date) -> list[str]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
 from coptui.i18n import N_, _
+from coptui.services.cases import case_detail, case_rows
 
 # kind -> (table, name expression, extra column shown)
 _KINDS = {
@@ -50,6 +52,9 @@ def only_centre(session: Session) -> int:
 
 def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
     """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name."""
+    if kind == "cases":  # with their state: status, end and days left, place in the queue
+        found = case_rows(session, centre_id=centre_id, today=today())
+        return [Entry(id=r.id, name=r.code, detail=case_detail(r)) for r in found]
     table, name, detail = _KINDS[kind]
     rows = session.execute(
         text(

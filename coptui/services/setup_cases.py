@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coptui.domain.fields import field, parse_value
 from coptui.errors import BadInputError
-from coptui.i18n import N_, _
+from coptui.i18n import _
 from coptui.services.booking import stale_error
+from coptui.services.cases import (
+    CaseRow,
+    add_case,
+    case_detail,
+    case_rows,
+    close_case,
+    edit_case,
+    get_case,
+)
 from coptui.services.records import DuplicateError, Record, resolve_active, text_values
 
-STATUS = {"waiting": N_("waiting"), "active": N_("active"), "closed": N_("closed")}
 # Case fields -> the names services/cases.py uses for them.
 CASE_FIELDS = {
     "code": "code",
@@ -37,16 +44,12 @@ CASE_FIELDS = {
 
 def records(session: Session, centre_id: int, today: date, include_closed: bool) -> list[Record]:
     """The centre's cases as records."""
-    from coptui.services.cases import case_rows
-
     rows = case_rows(session, centre_id=centre_id, today=today)
     return [case_record(r) for r in rows if include_closed or r.status != "closed"]
 
 
 def get(session: Session, case_id: int, today: date) -> Record:
     """One case as a record."""
-    from coptui.services.cases import get_case
-
     return case_record(get_case(session, case_id=case_id, today=today))
 
 
@@ -59,27 +62,21 @@ def close(session: Session, case_id: int, version: int, today: date, reason: str
     why = parse_value(field("closure", "reason"), reason, today=today)
     if not why:
         raise BadInputError(_("Give the reason the case is closed (--reason)."))
-    from coptui.services.cases import close_case
-
     closed, _offered = close_case(
         session, case_id=case_id, version=version, on=today, reason=str(why), today=today
     )
     return case_record(closed)
 
 
-def case_record(row: Any) -> Record:
+def case_record(row: CaseRow) -> Record:
+    """A case as a record; its detail says its status, end and days left, or queue place."""
     shown = {**CASE_FIELDS, "key_worker": "key_worker", "from": "active_from"}
     values = {name: getattr(row, attribute, None) for name, attribute in shown.items()}
-    detail = _(STATUS.get(row.status, row.status))
-    if row.status == "waiting" and row.queue_position:
-        detail = _("waiting, {n} in the queue").format(n=row.queue_position)
-    elif row.status == "active" and row.days_left is not None:
-        detail = _("active, {n} days left").format(n=row.days_left)
     return Record(
         kind="case",
         id=row.id,
         name=row.code,
-        detail=detail,
+        detail=case_detail(row),
         active=row.status != "closed",
         version=row.version,
         values=text_values("case", values),
@@ -87,15 +84,27 @@ def case_record(row: Any) -> Record:
 
 
 def _arguments(session: Session, centre_id: int, parsed: Mapping[str, object]) -> dict[str, object]:
-    arguments: dict[str, object] = {}
+    resolved = dict(parsed)
+    worker = parsed.get("key_worker")
+    if worker is not None:
+        resolved["key_worker"] = resolve_active(session, centre_id, "staff", str(worker))
+    return arguments(resolved)
+
+
+def arguments(parsed: Mapping[str, object]) -> dict[str, object]:
+    """Parsed case fields (the key worker as an id) as ``services/cases.py`` arguments.
+
+    Empty texts become ``""``; the list of service types a tuple.
+    """
+    result: dict[str, object] = {}
     for name, value in parsed.items():
         spec = field("case", name)
-        if spec.type == "staff" and value is not None:
-            value = resolve_active(session, centre_id, "staff", str(value))
-        elif spec.type == "text" and value is None:
+        if spec.type == "text" and value is None:
             value = ""
-        arguments[CASE_FIELDS[name]] = value
-    return arguments
+        elif spec.type == "list":
+            value = tuple(value) if isinstance(value, tuple | list) else ()
+        result[CASE_FIELDS[name]] = value
+    return result
 
 
 def _refuse_duplicate(
@@ -112,12 +121,9 @@ def _refuse_duplicate(
 
 
 def add(session: Session, centre_id: int, parsed: dict[str, object], today: date) -> Record:
-    from coptui.services.cases import add_case
-
     _refuse_duplicate(session, centre_id, str(parsed["code"]))
-    arguments = _arguments(session, centre_id, parsed)
-    arguments = {k: v for k, v in arguments.items() if v is not None}
-    row = add_case(session, centre_id=centre_id, today=today, **arguments)  # type: ignore[arg-type]
+    given = {k: v for k, v in _arguments(session, centre_id, parsed).items() if v is not None}
+    row = add_case(session, centre_id=centre_id, today=today, **given)  # type: ignore[arg-type]
     return case_record(row)
 
 
@@ -129,16 +135,12 @@ def edit(
     parsed: dict[str, object],
     today: date,
 ) -> Record:
-    from coptui.services.cases import edit_case, get_case
-
     current = get_case(session, case_id=case_id, today=today)
     if current.version != version:
         raise stale_error(session, "case_file", case_id)
-    arguments = _arguments(session, centre_id, parsed)
-    if "service_types" in arguments:
-        arguments["service_types"] = tuple(arguments["service_types"] or ())  # type: ignore[arg-type]
     now = {**current.__dict__, "start_on": current.active_from}
-    changes = {k: v for k, v in arguments.items() if now.get(k) != v}
+    wanted = _arguments(session, centre_id, parsed)
+    changes = {k: v for k, v in wanted.items() if now.get(k) != v}
     if not changes:
         return case_record(current)
     if "code" in changes:

@@ -1,7 +1,7 @@
 """Setting up a centre: programmes get a room and can be deactivated; people's names are unique.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007 (0005 before the merge of h5-cases)
 Create Date: 2026-11-24
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

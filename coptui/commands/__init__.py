@@ -1,0 +1,1 @@
+"""The subcommands of `coptui`, one module per group; each exposes ``register(commands)``."""

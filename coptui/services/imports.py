@@ -1,0 +1,376 @@
+"""Bulk import of staff, volunteers, cases and rooms from a spreadsheet's CSV file.
+
+Every line is read and checked first (a preview: what will be added, what is already there,
+which lines are wrong and why); then, in the same kind of transaction, everything is written
+at once in batches, or nothing when a line is wrong (unless the bad lines are skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from coptui.domain.fields import FieldSpec, fields_of, missing_required, parse_values
+from coptui.domain.fields import field as field_spec
+from coptui.errors import BadInputError
+from coptui.i18n import DOMAIN, LOCALE_DIR, _
+from coptui.models import Staff, table_of
+from coptui.services import records, setup_cases
+from coptui.services.cases import add_case
+from coptui.services.records import TABLE_KINDS
+
+# The words of `coptui import`, and the kinds they fill.
+IMPORT_KINDS = {"staff": "staff", "volunteers": "volunteer", "cases": "case", "rooms": "room"}
+BATCH = 500
+PROGRESS_EVERY = 250
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class LineError:
+    """A wrong line: its number in the file, the field (its label) and what is wrong."""
+
+    line: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A good line: its number, the record's name and the values typed (by field name)."""
+
+    line: int
+    name: str
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A line whose record is already there (in the centre or earlier in the file)."""
+
+    line: int
+    name: str
+    same_as_line: int | None  # None: already in the centre
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do; nothing has been written."""
+
+    kind: str
+    encoding: str
+    delimiter: str
+    columns: dict[str, str]  # header as in the file -> field name
+    ignored: tuple[str, ...]  # headers that are no field
+    lines: int  # data lines read (empty lines not counted)
+    new: tuple[Line, ...]
+    duplicates: tuple[Duplicate, ...]
+    errors: tuple[LineError, ...]
+    parsed: tuple[dict[str, object], ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def bad_lines(self) -> int:
+        """How many lines have at least one error."""
+        return len({e.line for e in self.errors})
+
+
+class WrongLinesError(BadInputError):
+    """Some lines are wrong, so nothing was written; ``preview`` says which and why."""
+
+    def __init__(self, message: str, preview: Preview) -> None:
+        super().__init__(message)
+        self.preview = preview
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    preview: Preview
+    added: int
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read in.
+
+    UTF-8 with or without a byte-order mark; a file that is not UTF-8 is read as
+    Windows-1251, what Bulgarian spreadsheets save as plain "CSV".
+    """
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace"), "Windows-1251"
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """``;`` or ``,`` (or a tab), whichever the header line has most of."""
+    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _bulgarian() -> gettext.NullTranslations:
+    try:
+        return gettext.translation(DOMAIN, LOCALE_DIR, languages=["bg"])
+    except OSError:  # pragma: no cover - the catalog ships with coptui
+        return gettext.NullTranslations()
+
+
+def _fold(header: str) -> str:
+    return " ".join(header.replace("_", " ").strip().strip("*:").split()).casefold()
+
+
+def header_names(spec: FieldSpec, bulgarian: gettext.NullTranslations) -> set[str]:
+    """Every header that means field ``spec``: its name, label (both languages), aliases."""
+    names = {spec.name, spec.label, _(spec.label), bulgarian.gettext(spec.label), *spec.aliases}
+    return {_fold(n) for n in names}
+
+
+def match_columns(kind: str, header: Sequence[str]) -> tuple[dict[int, str], tuple[str, ...]]:
+    """Which column holds which field; headers that are no field are ignored.
+
+    Returns:
+        column index -> field name, and the ignored headers.
+
+    Raises:
+        BadInputError: a required field has no column, or two columns mean one field.
+    """
+    bulgarian = _bulgarian()
+    specs = fields_of(kind)
+    lookup = {name: spec.name for spec in specs for name in header_names(spec, bulgarian)}
+    columns: dict[int, str] = {}
+    ignored: list[str] = []
+    for index, title in enumerate(header):
+        name = lookup.get(_fold(title))
+        if name is None:
+            if title.strip():
+                ignored.append(title.strip())
+            continue
+        if name in columns.values():
+            raise BadInputError(
+                _("Two columns mean the same field: {title!r}.").format(title=title.strip())
+            )
+        columns[index] = name
+    for spec in specs:
+        if spec.required and spec.name not in columns.values():
+            raise BadInputError(
+                _("The file has no column {label!r} (or {names}).").format(
+                    label=_(spec.label),
+                    names=", ".join(repr(a) for a in (spec.name, *spec.aliases)),
+                )
+            )
+    return columns, tuple(ignored)
+
+
+def read_lines(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-empty data lines, each with its line number in the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        raise BadInputError(_("The file is empty."))
+    lines = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            lines.append((reader.line_num, cells))
+    return header, lines
+
+
+def preview_import(
+    session: Session,
+    *,
+    centre_id: int,
+    kind: str,
+    data: bytes,
+    today: date,
+    progress: Progress | None = None,
+) -> Preview:
+    """Read and check every line of a CSV file; write nothing.
+
+    Args:
+        kind: "staff", "volunteers", "cases" or "rooms" (the words of ``coptui import``).
+        data: the file's bytes.
+
+    Raises:
+        BadInputError: the file cannot be read as a table of ``kind`` (the lines' own
+            errors are in the preview, not raised).
+    """
+    record_kind = IMPORT_KINDS.get(kind, kind)
+    if record_kind not in ("staff", "volunteer", "case", "room"):
+        raise BadInputError(
+            _("Cannot import {kind!r}; one of: {kinds}.").format(
+                kind=kind, kinds=", ".join(IMPORT_KINDS)
+            )
+        )
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    header, lines = read_lines(text, delimiter)
+    columns, ignored = match_columns(record_kind, header)
+    taken = _existing_names(session, centre_id, record_kind)
+    staff = _active_staff(session, centre_id) if record_kind == "case" else {}
+    logins = _logins(session) if record_kind == "staff" else set()
+    specs = {spec.name: spec for spec in fields_of(record_kind)}
+    name_field = fields_of(record_kind)[0].name
+    new: list[Line] = []
+    parsed_lines: list[dict[str, object]] = []
+    duplicates: list[Duplicate] = []
+    errors: list[LineError] = []
+    seen: dict[str, int] = {}
+    for count, (number, cells) in enumerate(lines, 1):
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("check", count, len(lines))
+        if len(cells) > len(header):
+            errors.append(
+                LineError(
+                    number,
+                    "",
+                    _("{n} cells, but the header has {m}.").format(n=len(cells), m=len(header)),
+                )
+            )
+            continue
+        values = {name: cells[i] if i < len(cells) else "" for i, name in columns.items()}
+        parsed, problems = parse_values(record_kind, values, today=today)
+        problems = {**missing_required(record_kind, parsed, partial=False), **problems}
+        worker = parsed.get("key_worker")
+        if worker is not None and str(worker).casefold() not in staff:
+            problems["key_worker"] = _(
+                "{field}: no active staff member is called {name!r}."
+            ).format(field=_(field_spec(record_kind, "key_worker").label), name=worker)
+        login = parsed.get("login")
+        if login and str(login) in logins:
+            problems["login"] = _("{field}: {login!r} is taken.").format(
+                field=_(field_spec(record_kind, "login").label), login=login
+            )
+        if problems:
+            errors.extend(
+                LineError(number, _(specs[name].label) if name in specs else name, message)
+                for name, message in problems.items()
+            )
+            continue
+        name = str(parsed[name_field])
+        folded = name.casefold()
+        if folded in taken:
+            duplicates.append(Duplicate(number, name, None))
+        elif folded in seen:
+            duplicates.append(Duplicate(number, name, seen[folded]))
+        else:
+            seen[folded] = number
+            if login:
+                logins.add(str(login))
+            new.append(Line(number, name, values))
+            if worker is not None:
+                parsed["key_worker"] = staff[str(worker).casefold()]
+            parsed_lines.append(parsed)
+    if progress and lines:
+        progress("check", len(lines), len(lines))
+    return Preview(
+        kind=record_kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        columns={header[i].strip(): name for i, name in columns.items()},
+        ignored=ignored,
+        lines=len(lines),
+        new=tuple(new),
+        duplicates=tuple(duplicates),
+        errors=tuple(errors),
+        parsed=tuple(parsed_lines),
+    )
+
+
+def import_file(
+    session: Session,
+    *,
+    centre_id: int,
+    kind: str,
+    data: bytes,
+    today: date,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check every line, then add every new record in one transaction (in batches).
+
+    Duplicates are left out; a wrong line stops the whole import (nothing is written)
+    unless ``skip_bad``, which adds the good lines only.
+
+    Raises:
+        BadInputError: the file cannot be read.
+        WrongLinesError: a line is wrong and not ``skip_bad`` (nothing was written).
+        DuplicateError: a record of the same name was added by someone else meanwhile.
+    """
+    preview = preview_import(
+        session, centre_id=centre_id, kind=kind, data=data, today=today, progress=progress
+    )
+    if preview.errors and not skip_bad:
+        raise WrongLinesError(
+            _("{n} lines are wrong; correct them or add --skip-bad. Nothing was written.").format(
+                n=preview.bad_lines
+            ),
+            preview,
+        )
+    total = len(preview.parsed)
+    added = 0
+    if preview.kind == "case":
+        for parsed in preview.parsed:
+            given = {k: v for k, v in setup_cases.arguments(parsed).items() if v is not None}
+            add_case(session, centre_id=centre_id, today=today, **given)  # type: ignore[arg-type]
+            added += 1
+            if progress and added % PROGRESS_EVERY == 0:
+                progress("write", added, total)
+    else:
+        kind_of_table = TABLE_KINDS[preview.kind]
+        taken = _logins(session) if preview.kind == "staff" else set()
+        rows: list[dict[str, Any]] = []
+        for parsed in preview.parsed:
+            values = _with_defaults(preview.kind, parsed)
+            if preview.kind == "staff" and not values.get("login"):
+                values["login"] = records.free_login(session, str(values["name"]), taken)
+                taken.add(str(values["login"]))
+            rows.append(records.column_values(kind_of_table, values))
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            records.insert_rows(session, kind=kind_of_table, centre_id=centre_id, rows=batch)
+            added += len(batch)
+            if progress:
+                progress("write", added, total)
+    return ImportResult(preview=preview, added=added)
+
+
+def _with_defaults(kind: str, parsed: Mapping[str, object]) -> dict[str, object]:
+    values = dict(parsed)
+    for spec in fields_of(kind):
+        if values.get(spec.name) is None and spec.default:
+            values[spec.name] = spec.default
+    return values
+
+
+def _existing_names(session: Session, centre_id: int, kind: str) -> set[str]:
+    if kind == "case":
+        query = sa.text("SELECT code FROM case_file WHERE centre_id = :c")
+        return {str(n).casefold() for n in session.execute(query, {"c": centre_id}).scalars()}
+    table_kind = TABLE_KINDS[kind]
+    found = session.execute(
+        sa.select(table_kind.name_column).where(table_kind.table.c.centre_id == centre_id)
+    )
+    return {str(n).casefold() for n in found.scalars()}
+
+
+def _active_staff(session: Session, centre_id: int) -> dict[str, int]:
+    staff = table_of(Staff)
+    found = session.execute(
+        sa.select(staff.c.full_name, staff.c.id).where(
+            staff.c.centre_id == centre_id, staff.c.active
+        )
+    )
+    return {name.casefold(): staff_id for name, staff_id in found}
+
+
+def _logins(session: Session) -> set[str]:
+    return set(session.execute(sa.select(table_of(Staff).c.login)).scalars())
