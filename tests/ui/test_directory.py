@@ -245,3 +245,23 @@ async def test_directory_at_80x24_shows_every_tab(engine: Engine, tmp_path: Path
             assert region.width > 0 and region.right <= 80, (str(tab.label), region)
         await pilot.press("5")
         assert screen.table("case").row_count > 5
+
+
+async def test_a_refused_deactivation_is_said(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path)
+    said: list[str] = []
+    notify = app.notify
+
+    def spy(message: str, **kwargs: Any) -> None:
+        said.append(message)
+        notify(message, **kwargs)
+
+    app.notify = spy  # type: ignore[method-assign]
+    async with directory(app) as (pilot, _screen):
+        await pilot.press("2", *"групова", "enter", "x")
+        await until(pilot, lambda: isinstance(app.screen, Choose))
+        with engine.begin() as conn:  # somebody else saves the room meanwhile
+            conn.execute(text("UPDATE room SET version = version + 1 WHERE name = 'Групова зала'"))
+        await pilot.click("#choice-yes")
+        await until(pilot, lambda: any("промени" in s for s in said), state=lambda: repr(said))
+    assert scalar(engine, "SELECT active FROM room WHERE name = 'Групова зала'") is True
