@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, ngettext, translate_bindings
+from coptui.screens.case_warnings import with_warnings
 from coptui.screens.choice import Choice
 from coptui.widgets.weekgrid import WEEKDAYS, Block, Day, WeekGrid
 
@@ -107,6 +108,7 @@ class PlannerScreen(Screen[None]):
         Binding("d", "cancel_event", N_("Cancel event")),
         Binding("p", "pick", N_("Whose week")),
         Binding("r", "directory", N_("Directory")),
+        Binding("c", "case_page", N_("Case page"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -128,6 +130,7 @@ class PlannerScreen(Screen[None]):
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
         ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
+        ("c", N_("the page of the case whose week is shown")),
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
@@ -150,6 +153,7 @@ class PlannerScreen(Screen[None]):
         self.loads = 0  # finished loads, for tests and benchmarks
         self._shaded = False  # holidays have been looked up once (the import is slow)
         self._pending_select: int | None = None
+        self.case_warnings: list[str] = []  # the D-14 / D-7 lines on the status line
 
     @property
     def coptui(self) -> CoptApp:
@@ -306,6 +310,7 @@ class PlannerScreen(Screen[None]):
         self._fill_agenda(shown.agenda, SOFIA)
         self._title()
         self._details()
+        self._read_case_warnings(shown)
         self.loads += 1
         if not shown.shaded:
             self._shade(shown)
@@ -400,9 +405,8 @@ class PlannerScreen(Screen[None]):
         details = self.query_one("#details", Static)
         if block is None:
             at = grid.cursor_start()
-            details.update(
-                _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
-            )
+            free = _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
+            details.update(with_warnings([free], self.case_warnings, details.size.height))
             return
         head = " · ".join(
             p
@@ -417,9 +421,28 @@ class PlannerScreen(Screen[None]):
         lines = [head]
         if block.people:
             lines.append(block.people)
-        if details.size.height < len(lines):
-            lines = [" · ".join(lines)]
-        details.update("\n".join(lines))
+        details.update(with_warnings(lines, self.case_warnings, details.size.height))
+
+    def _read_case_warnings(self, shown: Shown) -> None:
+        """The D-14 / D-7 warnings of the specialist on screen (of every case otherwise)."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.case_warnings import read_warnings
+
+        assert shown.centre_id is not None
+        staff = shown.resource.id if shown.resource.kind == "staff" else None
+        backend = Backend.of(self.app)
+        read_warnings(
+            self, backend, centre_id=shown.centre_id, staff_id=staff, done=self._case_warned
+        )
+
+    def _case_warned(self, warnings: list[str]) -> None:
+        new = [w for w in warnings if w not in self.case_warnings]
+        self.case_warnings = warnings
+        self._details()
+        if new:
+            self.notify(
+                "\n".join(new), title=_("Cases ending soon"), severity="warning", markup=False
+            )
 
     # -- live -------------------------------------------------------------------------------
 
@@ -462,6 +485,7 @@ class PlannerScreen(Screen[None]):
             (_("Cancel event"), "d", self.action_cancel_event),
             (_("Whose week"), "p", self.action_pick),
             (_("Directory"), "r", self.action_directory),
+            (_("Case page"), "c", self.action_case_page),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
@@ -564,6 +588,17 @@ class PlannerScreen(Screen[None]):
         self.app.push_screen(
             DirectoryScreen(backend=Backend.of(self.app)), lambda _result: self.reload()
         )
+
+    def action_case_page(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.case_page import CasePage
+
+        chosen = self.resource
+        if chosen is None or chosen.kind != "case" or chosen.id is None or not self.centre_id:
+            self.notify(_("Choose a case's week first (p)."), timeout=4)
+            return
+        backend = Backend.of(self.app)
+        self.app.push_screen(CasePage(case_id=chosen.id, centre_id=self.centre_id, backend=backend))
 
     def _first_run(self) -> None:
         from coptui.screens.backend import Backend

@@ -265,3 +265,66 @@ async def test_a_refused_deactivation_is_said(engine: Engine, tmp_path: Path) ->
         await pilot.click("#choice-yes")
         await until(pilot, lambda: any("промени" in s for s in said), state=lambda: repr(said))
     assert scalar(engine, "SELECT active FROM room WHERE name = 'Групова зала'") is True
+
+
+async def test_the_key_workers_planner_warns_a_week_before_the_end(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from coptui.domain.caserules import general_access_end
+
+    start = next(
+        TODAY - timedelta(days=n)
+        for n in range(40, 80)
+        if general_access_end(TODAY - timedelta(days=n)) == TODAY + timedelta(days=7)
+    )
+    app = make_app(engine, tmp_path)
+    with engine.begin() as conn:
+        staff, name = conn.execute(
+            text("SELECT id, full_name FROM staff WHERE full_name LIKE 'Милена%'")
+        ).one()
+        code = conn.execute(
+            text(
+                "UPDATE case_file SET key_worker_id = :s, active_from = :d, status = 'active',"
+                " service_kind = 'general_access', referral_source = 'self'"
+                " WHERE id = (SELECT min(id) FROM case_file) RETURNING code"
+            ),
+            {"s": staff, "d": start},
+        ).scalar_one()
+    said: list[str] = []
+    notify = app.notify
+
+    def spy(message: str, **kwargs: Any) -> None:
+        said.append(message)
+        notify(message, **kwargs)
+
+    app.notify = spy  # type: ignore[method-assign]
+    async with planner(app, (80, 24)) as (pilot, screen):
+        await pilot.press("p")
+        await until(pilot, lambda: type(app.screen).__name__ == "Picker")
+        await pilot.press(*"милена", "enter")
+        await until(pilot, lambda: any(code in w for w in screen.case_warnings))
+        details = str(screen.query_one("#details", Static).render())
+        assert f"Случай {code}" in details and "(след 7 дни)" in " ".join(screen.case_warnings)
+        assert any(code in s for s in said)  # told once, as it appears
+        assert name in str(screen.query_one("#planner-title", Static).render())
+
+
+async def test_the_case_page_from_the_cases_week(engine: Engine, tmp_path: Path) -> None:
+    app = make_app(engine, tmp_path)
+    code = scalar(engine, "SELECT code FROM case_file WHERE status = 'active' ORDER BY id LIMIT 1")
+    async with planner(app) as (pilot, screen):
+        await pilot.press("c")  # the group room's week: no case to show
+        assert app.screen is screen
+        await pilot.press("p")
+        await until(pilot, lambda: type(app.screen).__name__ == "Picker")
+        await pilot.press(*code)
+        before = screen.loads
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.loads > before)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CasePage) and app.screen.loads > 0)
+        page = app.screen
+        assert isinstance(page, CasePage) and page.shown is not None
+        assert page.shown.case.code == code
