@@ -74,26 +74,26 @@ def details(case: CaseRow) -> list[str]:
 
     lines = []
     who = [
-        f"{_('Child')}: {clean(case.child_name)}" if case.child_name else "",
-        f"{_('Family')}: {clean(case.family_name)}" if case.family_name else "",
+        _("Child") + ": " + clean(case.child_name) if case.child_name else "",
+        _("Family") + ": " + clean(case.family_name) if case.family_name else "",
         _("born {year}").format(year=case.birth_year) if case.birth_year else "",
     ]
     lines.append(" · ".join(w for w in who if w) or _("No name recorded (pseudonymous case)."))
     service = _field_text("service", case.service_kind)
     if case.service_types:
         service += " (" + clean(", ".join(case.service_types)) + ")"
-    lines.append(f"{_('Service')}: {service}")
+    lines.append(_("Service") + ": " + service)
     referral = _field_text("referral", case.referral_source)
     if case.referral_number:
         referral += " " + _("no. {number}").format(number=clean(case.referral_number))
     if case.referral_date:
         referral += " " + _("of {day}").format(day=_day(case.referral_date))
-    lines.append(f"{_('Referral')}: {referral}")
+    lines.append(_("Referral") + ": " + referral)
     if case.contract_number or case.contract_start or case.contract_end:
         contract = clean(case.contract_number)
         span = f"{_day(case.contract_start)} – {_day(case.contract_end)}".strip(" –")
-        lines.append(f"{_('Contract')}: " + " · ".join(p for p in (contract, span) if p))
-    lines.append(f"{_('Key worker')}: {clean(case.key_worker) or '—'}")
+        lines.append(_("Contract") + ": " + " · ".join(p for p in (contract, span) if p))
+    lines.append(_("Key worker") + ": " + (clean(case.key_worker) or "—"))
     status = [case_status(case), _("registered {day}").format(day=_day(case.registered_on))]
     if case.active_from:
         status.append(_("started {day}").format(day=_day(case.active_from)))
@@ -103,7 +103,7 @@ def details(case: CaseRow) -> list[str]:
                 day=_day(case.closed_on), reason=clean(case.close_reason)
             )
         )
-    lines.append(f"{_('Status')}: " + " · ".join(status))
+    lines.append(_("Status") + ": " + " · ".join(status))
     return lines
 
 
@@ -136,11 +136,10 @@ class CasePage(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for table_id in ("#upcoming", "#past"):
+        # What matters first comes first: on a narrow terminal the room and people scroll.
+        for table_id, mark in (("#upcoming", _("Status")), ("#past", _("Attendance"))):
             table = self.query_one(table_id, DataTable)
-            table.add_columns(
-                _("Day"), _("Time"), _("Title"), _("Specialists"), _("Room"), _("Attendance")
-            )
+            table.add_columns(_("Day"), _("Time"), mark, _("Title"), _("Specialists"), _("Room"))
         self.query_one("#upcoming", DataTable).focus()
         self.reload()
 
@@ -195,21 +194,22 @@ class CasePage(Screen[None]):
         for session in shown.sessions:
             start = session.start.astimezone(SOFIA)
             end = session.end.astimezone(SOFIA)
-            if session.status == "cancelled":
-                mark = _(EVENT_STATUS["cancelled"])
+            gone = start.date() < today
+            if session.status == "cancelled" or not gone:
+                mark = _(EVENT_STATUS.get(session.status, session.status))
             else:
                 mark = _(ATTENDANCE.get(session.attendance, session.attendance))
             row = (
                 f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m.%Y}",
                 f"{start:%H:%M}–{end:%H:%M}",
+                mark,
                 clean(session.title),
                 clean(", ".join(session.staff)),
                 clean(session.room),
-                mark,
             )
-            (past if start.date() < today else upcoming).add_row(*row, key=str(session.event_id))
+            (past if gone else upcoming).add_row(*row, key=str(session.event_id))
         if upcoming.row_count == 0:
-            upcoming.add_row("", "", _("No sessions booked."), "", "", "")
+            upcoming.add_row("", "", "", _("No sessions booked."), "", "")
         if past.row_count:
             past.move_cursor(row=past.row_count - 1)  # the most recent first in view
         self.loads += 1
