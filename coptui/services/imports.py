@@ -16,16 +16,18 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coptui.domain import caserules
 from coptui.domain.fields import FieldSpec, fields_of, missing_required, parse_values
 from coptui.domain.fields import field as field_spec
 from coptui.errors import BadInputError
 from coptui.i18n import DOMAIN, LOCALE_DIR, _
-from coptui.models import Staff, table_of
+from coptui.models import Case, Staff, table_of
 from coptui.services import records, setup_cases
-from coptui.services.cases import add_case
-from coptui.services.records import TABLE_KINDS
+from coptui.services.places import activate_case
+from coptui.services.records import TABLE_KINDS, DuplicateError
 
 # The words of `coptui import`, and the kinds they fill.
 IMPORT_KINDS = {"staff": "staff", "volunteers": "volunteer", "cases": "case", "rooms": "room"}
@@ -244,6 +246,8 @@ def preview_import(
             problems["key_worker"] = _(
                 "{field}: no active staff member is called {name!r}."
             ).format(field=_(field_spec(record_kind, "key_worker").label), name=worker)
+        if record_kind == "case":
+            problems.update(case_problems(parsed))
         login = parsed.get("login")
         if login and str(login) in logins:
             problems["login"] = _("{field}: {login!r} is taken.").format(
@@ -318,12 +322,7 @@ def import_file(
     total = len(preview.parsed)
     added = 0
     if preview.kind == "case":
-        for parsed in preview.parsed:
-            given = {k: v for k, v in setup_cases.arguments(parsed).items() if v is not None}
-            add_case(session, centre_id=centre_id, today=today, **given)  # type: ignore[arg-type]
-            added += 1
-            if progress and added % PROGRESS_EVERY == 0:
-                progress("write", added, total)
+        added = _write_cases(session, centre_id, preview.parsed, today, progress)
     else:
         kind_of_table = TABLE_KINDS[preview.kind]
         taken = _logins(session) if preview.kind == "staff" else set()
@@ -341,6 +340,84 @@ def import_file(
             if progress:
                 progress("write", added, total)
     return ImportResult(preview=preview, added=added)
+
+
+def case_problems(parsed: Mapping[str, object]) -> dict[str, str]:
+    """What the case register would refuse in a line, by field (the preview names the line).
+
+    A specialised service needs a referral from an institution; to start it (``from``) also
+    the referral's number and date and a contract that covers the first day.
+    """
+    if parsed.get("service") != "specialised":
+        return {}
+    problems: dict[str, str] = {}
+    if parsed.get("referral") in (None, "self"):
+        problems["referral"] = _(
+            "A specialised service needs a referral from ОЗД, ДСП or another institution."
+        )
+    start = parsed.get("from")
+    if not isinstance(start, date):
+        return problems
+    arguments = setup_cases.arguments(parsed)
+    missing = caserules.missing_for_specialised(
+        caserules.Referral(
+            referral_source=str(arguments.get("referral_source") or ""),
+            referral_number=str(arguments.get("referral_number") or ""),
+            referral_date=arguments.get("referral_date"),  # type: ignore[arg-type]
+            contract_number=str(arguments.get("contract_number") or ""),
+            contract_start=arguments.get("contract_start"),  # type: ignore[arg-type]
+            contract_end=arguments.get("contract_end"),  # type: ignore[arg-type]
+        )
+    )
+    by_field = {v: k for k, v in setup_cases.CASE_FIELDS.items()}
+    if missing:
+        labels = ", ".join(_(field_spec("case", by_field[m]).label) for m in missing)
+        problems["from"] = _("A specialised service starts only with {missing}.").format(
+            missing=labels
+        )
+    else:
+        first, last = parsed["contract_start"], parsed["contract_end"]
+        assert isinstance(first, date) and isinstance(last, date)
+        if not first <= start <= last:
+            problems["from"] = _("The service starts within the contract ({first}–{last}).").format(
+                first=f"{first:%d.%m.%Y}", last=f"{last:%d.%m.%Y}"
+            )
+    return problems
+
+
+def _write_cases(
+    session: Session,
+    centre_id: int,
+    lines: Sequence[Mapping[str, object]],
+    today: date,
+    progress: Progress | None,
+) -> int:
+    """All cases in batches as waiting, then each that starts through the register's queue."""
+    table = table_of(Case)
+    rows: list[dict[str, Any]] = []
+    starts: list[date | None] = []
+    for parsed in lines:
+        arguments = setup_cases.arguments(parsed)
+        starts.append(arguments.pop("start_on", None))  # type: ignore[arg-type]
+        if arguments.get("referral_source") is None:
+            arguments["referral_source"] = "self"  # general access (specialised: refused above)
+        arguments["service_types"] = list(arguments.get("service_types") or ())  # type: ignore[call-overload]
+        rows.append({"centre_id": centre_id, "registered_on": today, **arguments})
+    ids: list[int] = []
+    for start in range(0, len(rows), BATCH):
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        try:
+            ids.extend(session.execute(statement, rows[start : start + BATCH]).scalars())
+        except IntegrityError as exc:
+            raise DuplicateError(
+                _("A case of the file was added by someone else meanwhile; import again.")
+            ) from exc
+        if progress:
+            progress("write", len(ids), len(rows))
+    for case_id, start_on in zip(ids, starts, strict=True):
+        if start_on is not None:
+            activate_case(session, case_id=case_id, on=start_on)
+    return len(ids)
 
 
 def _with_defaults(kind: str, parsed: Mapping[str, object]) -> dict[str, object]:

@@ -162,3 +162,31 @@ def test_control_characters_in_a_cell_are_a_wrong_line(session: Session, centre:
     data = "name;kind\nЗала\x1b[2J;group\n".encode()
     preview = preview_import(session, centre_id=centre, kind="rooms", data=data, today=TODAY)
     assert [(e.line, e.field) for e in preview.errors] == [(2, "Име")]
+
+
+def test_specialised_cases_need_their_referral_and_contract_in_the_preview(
+    session: Session, centre: int
+) -> None:
+    data = (
+        "code;service;referral;referral_number;referral_date;contract_number;"
+        "contract_start;contract_end;from\n"
+        "S-1;specialised;;;;;;;\n"
+        "S-2;specialised;озд;;;;;;01.03.2027\n"
+        "S-3;specialised;дсп;Н-1;01.02.2027;Д-1;01.04.2027;30.09.2027;01.03.2027\n"
+        "S-4;specialised;дсп;Н-2;01.02.2027;Д-2;01.03.2027;30.09.2027;01.03.2027\n"
+        "G-1;general;;;;;;;01.03.2027\n"
+    ).encode()
+    preview = preview_import(session, centre_id=centre, kind="cases", data=data, today=TODAY)
+    assert [(e.line, e.field) for e in preview.errors] == [
+        (2, "Насочване"),
+        (3, "Услуга от"),
+        (4, "Услуга от"),
+    ]
+    assert "Номер на направлението" in preview.errors[1].message
+    assert "01.04.2027" in preview.errors[2].message
+    result = import_file(
+        session, centre_id=centre, kind="cases", data=data, today=TODAY, skip_bad=True
+    )
+    assert result.added == 2
+    found = {r.name: r for r in list_records(session, centre_id=centre, kind="case")}
+    assert found["S-4"].detail.startswith("активен") and found["G-1"].active
