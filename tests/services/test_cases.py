@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+import psycopg
 import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, text
@@ -582,3 +583,24 @@ def test_a_place_left_in_a_session_skips_a_case_closed_by_then(session: Session)
         reason="Преместване", today=TODAY,
     )  # fmt: skip
     assert leave_session(session, event_id=event.id, case_id=inside.id) == after.id
+
+
+def test_warnings_on_the_planners_plain_psycopg_connection(
+    engine: Engine, database_url: str
+) -> None:
+    def setup(session: Session) -> World:
+        world = centre(session)
+        general(session, world, "Р-1", date(2027, 3, 1))  # ends 01.05.2027
+        return world
+
+    world = transact(engine, setup)
+    url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url) as conn:
+        lines = case_warnings(
+            conn, centre_id=world.centre, staff_id=world.staff, today=date(2027, 4, 24)
+        )
+        nobody = case_warnings(
+            conn, centre_id=world.centre, staff_id=world.other_staff, today=date(2027, 4, 24)
+        )
+    assert lines == ["Случай Р-1: общодостъпната услуга изтича на 01.05.2027 (след 7 дни)"]
+    assert nobody == []
