@@ -213,10 +213,13 @@ class CoptApp(App[None]):
             self.failure = error.message if isinstance(error, CoptError) else str(error)
             self.exit(return_code=1)
             return
+        # Messages name stored titles and people: plain text, never markup.
         if isinstance(error, CoptError):
-            self.notify(error.message, title=error.title, severity="error", timeout=8)
+            self.notify(error.message, title=error.title, severity="error", timeout=8, markup=False)
         else:
-            self.notify(str(error), title=_("Unexpected error"), severity="error", timeout=8)
+            self.notify(
+                str(error), title=_("Unexpected error"), severity="error", timeout=8, markup=False
+            )
 
     def today(self) -> date:
         """The day shown as today."""

@@ -32,6 +32,32 @@ def _parse_hhmm(name: str, text: str) -> time:
         raise SettingsError(f"{ENV_PREFIX}{name}: expected HH:MM, got {text!r}") from exc
 
 
+# The URL forms coptui connects with (psycopg 3 through SQLAlchemy); PostgreSQL only.
+_URL_SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+
+
+def _check_database_url(text: str) -> str:
+    """``text`` when it is a PostgreSQL URL coptui can use; the message never echoes it (it
+    may hold a password)."""
+    from urllib.parse import urlsplit
+
+    name = f"{ENV_PREFIX}DATABASE_URL"
+    scheme, sep, _rest = text.partition("://")
+    if not sep or not scheme:
+        raise SettingsError(
+            f"{name}: expected a PostgreSQL URL such as postgresql://user@host/database"
+        )
+    if scheme not in _URL_SCHEMES:
+        raise SettingsError(
+            f"{name}: coptui needs PostgreSQL (postgresql://...), not {scheme[:20]!r}"
+        )
+    try:
+        urlsplit(text).port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise SettingsError(f"{name}: the port is not a number from 1 to 65535") from exc
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything coptui reads from its environment.
@@ -77,8 +103,9 @@ class Settings:
         day_end = _parse_hhmm("DAY_END", get("DAY_END") or "18:00")
         if day_end <= day_start:
             raise SettingsError(f"{ENV_PREFIX}DAY_END must be after {ENV_PREFIX}DAY_START")
+        url = get("DATABASE_URL")
         return cls(
-            database_url=get("DATABASE_URL"),
+            database_url=_check_database_url(url) if url else None,
             home=home,
             lang=lang,
             day_start=day_start,

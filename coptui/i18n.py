@@ -38,6 +38,8 @@ def _current() -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """Translate ``message`` into the current language."""
+    if not message:  # argparse asks for its optional texts too; gettext("") is the header
+        return message
     return _current().gettext(message)
 
 
@@ -66,3 +68,40 @@ def translate_bindings(node: Any) -> None:
             msgid = msgids.setdefault((key, binding.action), binding.description)
             translated.append(replace(binding, description=_(msgid) if msgid else msgid))
         node._bindings.key_to_bindings[key] = translated
+
+
+# argparse's own texts (Python 3.11–3.13), marked here so that they are extracted into our
+# catalog; argparse looks them up through its module-level ``_`` (gettext domain "argparse",
+# which no system ships in Bulgarian), so :func:`translate_argparse` points that at ours.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("ignored explicit argument %r"),
+    N_("unexpected option string: %s"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+)
+
+
+def translate_argparse() -> None:
+    """Give argparse's own texts (usage, «options», its error messages) our language.
+
+    Idempotent; call it before building a parser, as argparse translates some texts (the
+    help option's) when a parser is created.
+    """
+    import argparse
+
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]

@@ -17,6 +17,9 @@ CORE = [
     "coptui.domain.timeutil",
     "coptui.services.calendar",
     "coptui.services.demo",
+    "coptui.domain.fields",
+    "coptui.services.setup",
+    "coptui.services.imports",
 ]
 
 

@@ -38,7 +38,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
             "it then asks. Nothing is written while a line is wrong, unless --skip-bad."
         ),
     )
-    parser.add_argument("what", choices=KINDS, metavar="|".join(KINDS))
+    parser.add_argument(
+        "what", choices=KINDS, metavar="|".join(KINDS), help=_("what the file holds")
+    )
     parser.add_argument("file", metavar=_("FILE.csv"), help=_("the file ('-' reads stdin)"))
     parser.add_argument("--yes", action="store_true", help=_("write without asking (for scripts)"))
     parser.add_argument(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from coptui.domain.timeutil import check_day, local_checked
 from coptui.errors import BadInputError
 from coptui.i18n import _
 
@@ -57,22 +58,24 @@ def parse_day(text: str, today: date) -> date:
     """A day as typed: ``03.12.2026``, ``3.12`` (this year), ``днес``, ``утре``, ``петък``, ``+2``.
 
     Raises:
-        BadInputError: the text is not a day.
+        BadInputError: the text is not a day, or the day is outside 2000–2100.
     """
     value = text.strip().casefold()
     if value in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[value])
+        return check_day(today + timedelta(days=_RELATIVE[value]))
     if value in _WEEKDAYS:
-        return today + timedelta(days=(_WEEKDAYS[value] - today.weekday()) % 7)
+        return check_day(today + timedelta(days=(_WEEKDAYS[value] - today.weekday()) % 7))
     if match := _OFFSET.match(value):
-        return today + timedelta(days=int(match.group(1)))
+        return check_day(today + timedelta(days=int(match.group(1))))
     if match := _DATE.match(value):
         day, month, year = match.groups()
         full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
         try:
-            return date(full_year, int(month), int(day))
+            found = date(full_year, int(month), int(day))
         except ValueError:
             pass
+        else:
+            return check_day(found)
     raise BadInputError(
         _(
             "{text!r} is not a date; write it as 03.12.2026, 3.12, today, tomorrow, friday or +2."
@@ -119,3 +122,22 @@ def parse_minutes(text: str) -> int:
             )
         )
     return minutes
+
+
+def parse_moment(text: str, today: date) -> datetime:
+    """A day and a time of day as typed: ``14.12.2026 9:30``, ``14.12 930``, ``утре 9``.
+
+    The day is read as :func:`parse_day` reads it, the time as :func:`parse_time`; the result
+    is checked against the clock changes (see ``coptui.domain.timeutil.local_checked``).
+
+    Raises:
+        BadInputError: either part cannot be read, or the time does not exist that day.
+    """
+    parts = text.strip().rsplit(maxsplit=1)
+    if len(parts) != 2:
+        raise BadInputError(
+            _("{text!r} is not a day and a time; write it as 14.12.2026 9:30.").format(
+                text=text.strip()
+            )
+        )
+    return local_checked(parse_day(parts[0], today), parse_time(parts[1]))

@@ -9,16 +9,21 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from coptui.domain.timeutil import check_day, local_checked
+from coptui.errors import BadInputError
+from coptui.i18n import _
+
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _WEEKDAY_WORDS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "нд": 6,
 }  # fmt: skip
 MAX_OCCURRENCES = 400
+MAX_INTERVAL = 52
 
 
 class RecurrenceError(ValueError):
-    """A rule that cannot be used; the message says why."""
+    """A rule that cannot be used; the message says why, in the user's language."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,22 @@ class Recurrence:
 
     def __post_init__(self) -> None:
         if self.freq not in ("weekly", "monthly"):
-            raise RecurrenceError("freq must be weekly or monthly")
-        if self.interval < 1:
-            raise RecurrenceError("the interval must be at least 1")
+            raise RecurrenceError(_("A series repeats weekly or monthly."))
+        if not 1 <= self.interval <= MAX_INTERVAL:
+            raise RecurrenceError(
+                _("A series repeats every 1 to {most} weeks or months.").format(most=MAX_INTERVAL)
+            )
         if (self.count is None) == (self.until is None):
-            raise RecurrenceError("give either a count or an end date")
+            raise RecurrenceError(_("Give either a number of times or an end date."))
         if self.count is not None and not 1 <= self.count <= MAX_OCCURRENCES:
-            raise RecurrenceError(f"count must be between 1 and {MAX_OCCURRENCES}")
+            raise RecurrenceError(
+                _("A series has between 1 and {most} occurrences.").format(most=MAX_OCCURRENCES)
+            )
+        if self.until is not None:
+            try:
+                check_day(self.until)
+            except BadInputError as exc:
+                raise RecurrenceError(exc.message) from exc
 
     def rrule(self, first: datetime) -> str:
         """The RRULE text for a series whose first occurrence is the local ``first``."""
@@ -71,21 +85,32 @@ def expand(rule: str, first: datetime, zone: ZoneInfo) -> list[datetime]:
     """Every occurrence of ``rule`` from the local wall-clock ``first``, as aware instants.
 
     Expansion happens in wall-clock time, so a weekly 10:00 stays 10:00 across a
-    daylight-saving change.
+    daylight-saving change. Each instant carries its fixed UTC offset (see
+    ``coptui.domain.timeutil``), so adding a duration to it adds elapsed time.
 
     Raises:
-        RecurrenceError: the rule cannot be parsed or gives too many occurrences.
+        RecurrenceError: the rule cannot be parsed, gives too many occurrences, goes past
+            2100, or meets a time that does not exist (skipped when the clocks go forward).
     """
     naive = first.replace(tzinfo=None)
     try:
         rule_set = rrulestr(rule, dtstart=naive, forceset=True)
-    except (ValueError, TypeError) as exc:
-        raise RecurrenceError(str(exc)) from exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise RecurrenceError(
+            _("The repetition cannot be read: {reason}").format(reason=exc)
+        ) from exc
     result: list[datetime] = []
-    for occurrence in rule_set:
-        if len(result) >= MAX_OCCURRENCES:
-            raise RecurrenceError(f"more than {MAX_OCCURRENCES} occurrences")
-        result.append(occurrence.replace(tzinfo=zone))
+    try:
+        for occurrence in rule_set:
+            if len(result) >= MAX_OCCURRENCES:
+                raise RecurrenceError(
+                    _("The series has more than {most} occurrences.").format(most=MAX_OCCURRENCES)
+                )
+            result.append(local_checked(occurrence.date(), occurrence.time(), zone))
+    except BadInputError as exc:
+        raise RecurrenceError(exc.message) from exc
+    except OverflowError:  # dateutil stepping past the year 9999
+        pass
     return result
 
 
@@ -123,33 +148,39 @@ def parse_repeat(text: str) -> Recurrence:
     source = " ".join(words)
     match = re.fullmatch(
         r"(?:(?P<weekly>weekly)|(?P<monthly>monthly)(?P<bywd> by weekday)?"
-        r"|every (?P<n>\d+) (?P<unit>weeks?|months?))"
+        r"|every (?P<n>\d{1,6}) (?P<unit>weeks?|months?))"
         r"(?: on (?P<days>[a-zа-я]+(?: , [a-zа-я]+)*))?"
-        r" (?:count (?P<count>\d+)|until (?P<until>\d{1,2}\.\d{1,2}\.\d{4}))",
+        r" (?:count (?P<count>\d{1,6})|until (?P<until>\d{1,2}\.\d{1,2}\.\d{4}))",
         source,
     )
     if not match:
         raise RecurrenceError(
-            f"cannot read the repetition {text!r}; examples: 'weekly count 3', "
-            "'every 2 weeks on mon,thu until 30.06.2027', 'monthly count 4'"
+            _(
+                "Cannot read the repetition {text!r}; for example: 'weekly count 3', "
+                "'every 2 weeks on mon,thu until 30.06.2027', 'monthly count 4'."
+            ).format(text=text)
         )
     unit = match["unit"] or ""
     freq = "monthly" if match["monthly"] or unit.startswith("month") else "weekly"
     weekdays: tuple[int, ...] = ()
     if match["days"]:
         if freq != "weekly":
-            raise RecurrenceError("weekdays go with a weekly repetition")
+            raise RecurrenceError(_("Weekdays go with a weekly repetition."))
         try:
             weekdays = tuple(_WEEKDAY_WORDS[d[:3]] for d in match["days"].split(" , "))
         except KeyError as exc:
-            raise RecurrenceError(f"unknown weekday {exc.args[0]!r}") from exc
+            raise RecurrenceError(
+                _("Unknown weekday {day!r}; write mon, tue, wed, thu, fri, sat or sun.").format(
+                    day=exc.args[0]
+                )
+            ) from exc
     until = None
     if match["until"]:
         day, month, year = (int(x) for x in match["until"].split("."))
         try:
             until = date(year, month, day)
         except ValueError as exc:
-            raise RecurrenceError(f"no such date {match['until']}") from exc
+            raise RecurrenceError(_("There is no date {day}.").format(day=match["until"])) from exc
     return Recurrence(
         freq=freq,
         interval=int(match["n"] or 1),

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from textual.worker import Worker, WorkerState
-
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from textual.dom import DOMNode
 
 
 @dataclass(frozen=True)
@@ -30,13 +27,3 @@ class Backend:
     def of(cls, app: Any) -> Backend:
         """The backend of a running coptui app."""
         return cls(engine=app.wait_engine, read=app.read, today=app.today)
-
-
-def report_failure(node: DOMNode, event: Worker.StateChanged) -> None:
-    """Hand a screen's failed worker to the app, which says what went wrong.
-
-    ``Worker.StateChanged`` does not bubble: without this a refusal (a stale version, a rule)
-    or a lost database in a screen's worker would pass without a word.
-    """
-    if event.state is WorkerState.ERROR:
-        node.app.post_message(Worker.StateChanged(event.worker, event.state))

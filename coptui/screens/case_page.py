@@ -15,8 +15,8 @@ from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS
 from coptui.i18n import N_, _, ngettext, translate_bindings
-from coptui.screens.backend import report_failure
 from coptui.screens.directory import case_status
+from coptui.screens.host import forward_failure
 from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class CasePage(Screen[None]):
         return CaseShown(case=case, sessions=sessions)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
+        forward_failure(self, event)
         if event.worker.name == "case" and event.state is WorkerState.SUCCESS:
             result = event.worker.result
             assert isinstance(result, CaseShown)

@@ -1,4 +1,9 @@
-"""Small modal dialogs: a question with one answer, a choice of buttons, help, the picker."""
+"""Small modal dialogs: a question with one answer, a choice of buttons, help, the picker.
+
+Titles, prompts and messages often carry stored text (an event's title, a person's name), so
+the dialogs show them as plain text, never as markup, and with control characters made
+harmless.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coptui.domain.text import clean, clean_notes
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.choice import Choice
 
@@ -41,17 +48,17 @@ class Ask(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Label(self.prompt)
-            yield Input(value=self.value, id="answer")
-            yield Static("", id="problem", classes="problem")
+            yield Label(clean(self.title_text), classes="dialog-title", markup=False)
+            yield Label(clean(self.prompt), markup=False)
+            yield Input(value=clean(self.value), id="answer")
+            yield Static("", id="problem", classes="problem", markup=False)
             yield Static(_("Enter: confirm · Esc: back"), classes="hint")
 
     @on(Input.Submitted, "#answer")
     def submitted(self, event: Input.Submitted) -> None:
         problem = self.check(event.value) if self.check else None
         if problem:
-            self.query_one("#problem", Static).update(problem)
+            self.query_one("#problem", Static).update(clean_notes(problem))
             return
         self.dismiss(event.value)
 
@@ -66,23 +73,35 @@ class Choose(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
-    def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        choices: Sequence[tuple[str, str]],
+        *,
+        focus: str | None = None,
+    ) -> None:
+        """``focus`` names the answer that Enter gives at once (the first by default)."""
         super().__init__()
         translate_bindings(self)
         self.title_text = title
         self.message = message
         self.choices = choices
+        self.focus_key = focus
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, classes="message")
+            yield Label(clean(self.title_text), classes="dialog-title", markup=False)
+            yield Static(clean_notes(self.message), classes="message", markup=False)
             with Horizontal(classes="buttons"):
                 for key, label in self.choices:
-                    yield Button(label, id=f"choice-{key}")
+                    yield Button(Content(clean(label)), id=f"choice-{key}")
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        if self.focus_key is not None:
+            self.query_one(f"#choice-{self.focus_key}", Button).focus()
+        else:
+            self.query(Button).first().focus()
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
@@ -215,9 +234,15 @@ class Picker(ModalScreen[Choice | None]):
         self.shown = [choice for _s, _n, choice in scored[:200]]
         options = self.query_one("#found", OptionList)
         options.clear_options()
+        # Names are stored text: each option is plain Content, never markup.
         options.add_options(
             Option(
-                f"{self.kinds.get(c.kind, '')}: {c.name}" + (f"  ({c.detail})" if c.detail else "")
+                Content(
+                    clean(
+                        f"{self.kinds.get(c.kind, '')}: {c.name}"
+                        + (f"  ({c.detail})" if c.detail else "")
+                    )
+                )
             )
             for c in self.shown
         )

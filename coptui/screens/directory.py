@@ -17,8 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS
 from coptui.i18n import N_, _, translate_bindings
-from coptui.screens.backend import report_failure
 from coptui.screens.dialogs import to_latin
+from coptui.screens.host import forward_failure
 from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class DirectoryScreen(Screen[None]):
         return Loaded(centre_id=centre.id, centre=centre.name, records=records, cases=cases)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_failure(self, event)
+        forward_failure(self, event)
         if event.worker.name == "directory" and event.state is WorkerState.SUCCESS:
             result = event.worker.result
             assert isinstance(result, Loaded)

@@ -1,10 +1,15 @@
-"""The event form: a new event, or an existing one, checked against the calendar as you type."""
+"""The event form: a new event, or an existing one, checked against the calendar as you type.
+
+Nothing typed is lost by accident: a stale save reloads the event field by field (what you
+changed stays, what someone else changed comes in and is named), a refusal goes away when a
+field behind it changes, and Esc asks before it throws typing away. Stored text is shown as
+plain text with control characters made harmless.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,65 +21,23 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from coptui.domain.text import clean
 from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.choice import Choice
 from coptui.screens.dialogs import Choose
-
-if TYPE_CHECKING:
-    from coptui.app import CoptApp
-
-EVENT_KINDS = (
-    ("individual", N_("Individual work")),
-    ("group", N_("Group work")),
-    ("programme_session", N_("Programme session")),
-    ("meeting", N_("Meeting")),
-    ("mobile_work", N_("Mobile work")),
+from coptui.screens.event_fields import (
+    EVENT_KINDS,
+    FIELDS,
+    FREE_KEYS,
+    PLACEHOLDERS,
+    Typed,
+    event_values,
+    merge,
 )
-FIELDS = (
-    ("title", N_("Title")),
-    ("day", N_("Date")),
-    ("start", N_("Start")),
-    ("end", N_("End")),
-    ("duration", N_("or minutes")),
-    ("room", N_("Room")),
-    ("staff", N_("Specialists")),
-    ("cases", N_("Cases")),
-    ("volunteers", N_("Volunteers")),
-    ("open_slots", N_("Open places")),
-    ("repeat", N_("Repeat")),
-    ("notes", N_("Notes")),
+from coptui.screens.event_fields import (
+    open_places as _count,
 )
-PLACEHOLDERS = {
-    "day": N_("03.12.2026, today, tomorrow, fri, +2"),
-    "start": N_("9, 930, 9:30"),
-    "end": N_("e.g. 10:30"),
-    "duration": N_("e.g. 45"),
-    "staff": N_("names, separated by commas"),
-    "cases": N_("codes, separated by commas"),
-    "volunteers": N_("names, separated by commas"),
-    "open_slots": N_("places for volunteers still to be found, e.g. 2"),
-    "repeat": N_("weekly count 10 · every 2 weeks on mon,thu until 30.06.2027"),
-}
-FREE_KEYS = ("f2", "f3", "f4")
-
-
-def _count(text: str) -> int:
-    from coptui.errors import BadInputError
-
-    value = text.strip()
-    if not value:
-        return 0
-    if not value.isdigit() or int(value) > 50:
-        raise BadInputError(_("Open places is a number from 0 to 50."))
-    return int(value)
-
-
-@dataclass(frozen=True)
-class Typed:
-    """The form as typed, read on the UI thread and handed to a worker."""
-
-    kind: str
-    values: dict[str, str]
+from coptui.screens.host import Host, forward_failure, host_of
 
 
 class EventForm(ModalScreen[int | None]):
@@ -108,13 +71,15 @@ class EventForm(ModalScreen[int | None]):
         self._timer: Timer | None = None
         self.checks = 0  # finished checks, for tests
         self.allow_non_working_day = False
+        self.loaded: dict[str, str] = {}  # the event's fields as last read from the database
+        self._untouched: Typed | None = None  # the form before anyone typed
+        self._saving: Typed | None = None  # the form as it was sent to be saved
+        self._refused: Typed | None = None  # the form a refusal on screen is about
 
     @property
-    def coptui(self) -> CoptApp:
-        from coptui.app import CoptApp
-
-        assert isinstance(self.app, CoptApp)
-        return self.app
+    def coptui(self) -> Host:
+        """The app, as far as a screen needs it."""
+        return host_of(self)
 
     def compose(self) -> ComposeResult:
         title = _("New event") if self.event_id is None else _("Event")
@@ -132,9 +97,9 @@ class EventForm(ModalScreen[int | None]):
                     yield Label(_(label))
                     placeholder = _(PLACEHOLDERS[key]) if key in PLACEHOLDERS else ""
                     yield Input(id=key, placeholder=placeholder)
-            yield Static("", id="check")
-            yield Static("", id="slots")
-            yield Static("", id="note")
+            yield Static("", id="check", markup=False)
+            yield Static("", id="slots", markup=False)
+            yield Static("", id="note", markup=False)
             yield Static(_("Ctrl+S: save · Esc: back · F2 F3 F4: take a free time"), classes="hint")
 
     def on_mount(self) -> None:
@@ -151,8 +116,10 @@ class EventForm(ModalScreen[int | None]):
                 field = {"room": "room", "staff": "staff", "case": "cases"}.get(
                     self.resource.kind, "volunteers"
                 )
-                self._set(field, self.resource.name)
+                self._set(field, clean(self.resource.name))
         self.query_one("#title", Input).focus()
+        if self.event_id is None:
+            self._untouched = self.typed()
         self._prepare()
 
     def _set(self, key: str, value: str) -> None:
@@ -171,58 +138,54 @@ class EventForm(ModalScreen[int | None]):
     @work(thread=True, exit_on_error=False, group="form", name="prepare")
     def _prepare(self) -> None:
         from coptui.db import session_scope
-        from coptui.domain.timeutil import SOFIA
-        from coptui.services.booking import load_event
         from coptui.services.directory import entries, only_centre
 
         engine = self.coptui.wait_engine()
         with session_scope(engine) as session:
             centre = only_centre(session)
             names = {
-                kind: [e.name for e in entries(session, centre_id=centre, kind=kind)]
+                kind: [clean(e.name) for e in entries(session, centre_id=centre, kind=kind)]
                 for kind in ("rooms", "staff", "volunteers", "cases")
             }
             event = None
             if self.event_id is not None:
-                row = load_event(session, self.event_id)
-                lookup = {
-                    kind: {e.id: e.name for e in entries(session, centre_id=centre, kind=kind)}
-                    for kind in ("rooms", "staff", "volunteers", "cases")
-                }
-                event = {
-                    "version": row.version,
-                    "kind": row.kind,
-                    "title": row.title,
-                    "day": f"{row.s.astimezone(SOFIA):%d.%m.%Y}",
-                    "start": f"{row.s.astimezone(SOFIA):%H:%M}",
-                    "end": f"{row.u.astimezone(SOFIA):%H:%M}",
-                    "room": lookup["rooms"].get(row.room_id, "") if row.room_id else "",
-                    "staff": ", ".join(lookup["staff"][i] for i in row.staff),
-                    "cases": ", ".join(lookup["cases"][i] for i in row.cases),
-                    "volunteers": ", ".join(lookup["volunteers"][i] for i in row.volunteers),
-                    "notes": row.notes,
-                }
+                event = event_values(session, self.event_id, centre)
         self.centre_id = centre
         self.app.call_from_thread(self._prepared, names, event)
 
-    def _prepared(self, names: dict[str, list[str]], event: dict[str, Any] | None) -> None:
+    def _prepared(
+        self, names: dict[str, list[str]], event: tuple[int, dict[str, str]] | None
+    ) -> None:
         self.query_one("#room", Input).suggester = SuggestFromList(
             names["rooms"], case_sensitive=False
         )
         if event is not None:
-            self.version = event.pop("version")
-            self.query_one("#kind", Select).value = event.pop("kind")
-            for key, value in event.items():
-                self._set(key, value)
+            self.version, self.loaded = event
+            self._fill(self.loaded)
             self.query_one("#repeat", Input).disabled = True
             self.query_one("#open_slots", Input).disabled = True
+            self._untouched = self.typed()
         self._schedule_check()
+
+    def _fill(self, fields: dict[str, str]) -> None:
+        for key, value in fields.items():
+            if key == "kind":
+                self.query_one("#kind", Select).value = value
+            else:
+                self._set(key, value)
 
     # -- checking as you type ---------------------------------------------------------------
 
     @on(Input.Changed)
     @on(Select.Changed)
     def _changed(self) -> None:
+        # A refusal is about the fields as they were saved: once one of them changes it no
+        # longer holds, and the check as you type says what holds now.
+        if self._refused is not None and self.typed() != self._refused:
+            self._refused = None
+            note = self.query_one("#note", Static)
+            note.update("")
+            note.remove_class("problem")
         self._schedule_check()
 
     def _schedule_check(self) -> None:
@@ -238,7 +201,7 @@ class EventForm(ModalScreen[int | None]):
         """The booking the form describes, with names resolved; raises BadInputError."""
         from coptui.domain.enums import EventKind
         from coptui.domain.parse import parse_day, parse_minutes, parse_time
-        from coptui.domain.timeutil import SOFIA
+        from coptui.domain.timeutil import end_after, local_checked
         from coptui.errors import BadInputError
         from coptui.services.booking import BookingRequest
         from coptui.services.directory import resolve
@@ -252,11 +215,11 @@ class EventForm(ModalScreen[int | None]):
         if not values["start"].strip():
             raise BadInputError(_("Write the start time."))
         day = parse_day(values["day"], today)
-        start = datetime.combine(day, parse_time(values["start"]), tzinfo=SOFIA)
+        start = local_checked(day, parse_time(values["start"]))
         if values["end"].strip():
-            end = datetime.combine(day, parse_time(values["end"]), tzinfo=SOFIA)
+            end = local_checked(day, parse_time(values["end"]))
         elif values["duration"].strip():
-            end = start + timedelta(minutes=parse_minutes(values["duration"]))
+            end = end_after(start, parse_minutes(values["duration"]))
         else:
             raise BadInputError(_("Write the end time or the length in minutes."))
 
@@ -359,6 +322,8 @@ class EventForm(ModalScreen[int | None]):
             return "\n".join(lines) or _("No clashes."), slots, free
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "save":
+            forward_failure(self, event)
         if event.worker.name == "check" and event.state is WorkerState.SUCCESS:
             result = event.worker.result
             assert result is not None
@@ -390,8 +355,12 @@ class EventForm(ModalScreen[int | None]):
     # -- saving -----------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        self.query_one("#note", Static).update(_("Saving…"))
-        self._save(self.typed())
+        note = self.query_one("#note", Static)
+        note.update(_("Saving…"))
+        note.remove_class("problem")
+        self._refused = None
+        self._saving = self.typed()
+        self._save(self._saving)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="save")
     def _save(self, typed: Typed) -> None:
@@ -459,6 +428,10 @@ class EventForm(ModalScreen[int | None]):
 
         check = self.query_one("#note", Static)
         check.add_class("problem")
+        # Every refusal but a stale one is about the fields as saved (a stale one holds
+        # until the event is reloaded).
+        if not isinstance(error, StaleEditError):
+            self._refused = self._saving
         if isinstance(error, HolidayError):
             check.update(error.message)
 
@@ -495,18 +468,58 @@ class EventForm(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form", name="reload")
     def _reload_version(self) -> None:
         from coptui.db import session_scope
-        from coptui.services.booking import load_event
 
         engine = self.coptui.wait_engine()
-        assert self.event_id is not None
+        assert self.event_id is not None and self.centre_id is not None
         with session_scope(engine) as session:
-            self.version = load_event(session, self.event_id).version
-        self.app.call_from_thread(self._reloaded)
+            current = event_values(session, self.event_id, self.centre_id)
+        self.app.call_from_thread(self._reloaded, *current)
 
-    def _reloaded(self) -> None:
+    def _reloaded(self, version: int, theirs: dict[str, str]) -> None:
+        """The event as it is now, with what this person changed kept on top of it."""
+        base = self.loaded
+        fields = merge(self.typed().fields(), base, theirs)
+        self.version, self.loaded = version, theirs
+        self._fill(fields)
+        lines = [_("Reloaded. Your changes are still in the form; save again to keep them.")]
+        changes = [
+            f"{self._label(key)} {self._shown(key, base.get(key, ''))} → {self._shown(key, value)}"
+            for key, value in theirs.items()
+            if value != base.get(key, "")
+        ]
+        if changes:
+            lines.append(_("Changed by someone else: {changes}").format(changes="; ".join(changes)))
         note = self.query_one("#note", Static)
         note.remove_class("problem")
-        note.update(_("Reloaded. Your changes are still in the form; save again to keep them."))
+        note.update("\n".join(lines))
+
+    @staticmethod
+    def _label(key: str) -> str:
+        labels = dict(FIELDS, kind=N_("Kind"))
+        return _(labels[key]).lower()
+
+    @staticmethod
+    def _shown(key: str, value: str) -> str:
+        if key == "kind":
+            return _(dict(EVENT_KINDS).get(value, value))
+        return clean(value) if value else "—"
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Back to the planner; if something was typed, ask first."""
+        if self._untouched is None or self.typed() == self._untouched:
+            self.dismiss(None)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "yes":
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Choose(
+                _("Unsaved changes"),
+                _("Discard your changes?"),
+                [("yes", _("Yes")), ("no", _("No"))],
+                focus="no",
+            ),
+            answered,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import WeakSet
 
 from textual import on
 from textual.app import ComposeResult
@@ -65,6 +66,10 @@ class Welcome(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+# The planners the path was offered on (it opens once per planner, not on every reload).
+_OFFERED: WeakSet[Screen[Any]] = WeakSet()
+
+
 def offer_first_run(screen: Screen[Any], backend: Backend, done: Callable[[], None]) -> None:
     """Start the first-run path over ``screen`` unless a dialog is already open on it.
 
@@ -74,8 +79,9 @@ def offer_first_run(screen: Screen[Any], backend: Backend, done: Callable[[], No
         done: called when the path ends with something created (the planner reloads).
     """
     app = screen.app
-    if app.screen is not screen:
+    if app.screen is not screen or screen in _OFFERED:
         return
+    _OFFERED.add(screen)  # once: declined, the planner stays usable (r reaches the directory)
 
     def welcomed(answer: str | None) -> None:
         if answer == "quit":

@@ -16,8 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS, FieldSpec
 from coptui.i18n import N_, _, translate_bindings
-from coptui.screens.backend import report_failure
 from coptui.screens.dialogs import Choose
+from coptui.screens.host import forward_failure
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
@@ -306,7 +306,7 @@ class RecordForm(ModalScreen["Record | None"]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "save":
-            report_failure(self, event)  # a save's failure is said in the form itself
+            forward_failure(self, event)  # a save's failure is said in the form itself
             return
         if event.state is WorkerState.SUCCESS:
             self.app.notify(_("Saved."), timeout=3)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, text
@@ -16,6 +16,7 @@ from coptui.domain.timeutil import SOFIA
 from coptui.errors import (
     BadInputError,
     CapacityError,
+    RefusedError,
 )
 from coptui.i18n import _
 from coptui.services.booking import (
@@ -120,6 +121,16 @@ def edit_event(
     if current.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be changed."))
     request = _merged(current, changes, allow_non_working_day)
+    if _unchanged(current, request):
+        # Saving a form nobody changed writes nothing: no new version (a colleague editing
+        # the same event is not told it changed), no audit row.
+        return BookedEvent(
+            id=current.id,
+            version=current.version,
+            start=current.s,
+            end=current.u,
+            status=current.status,
+        )
     validate_request(request)
     if request.case_ids and (changes.case_ids, changes.start, changes.end) != (None, None, None):
         check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
@@ -152,6 +163,21 @@ def edit_event(
         raise
     savepoint.commit()
     return booked
+
+
+def _unchanged(current: Any, request: BookingRequest) -> bool:
+    """True when saving ``request`` over the ``current`` row would change nothing."""
+    return (
+        request.title.strip() == current.title
+        and request.kind.value == current.kind
+        and (request.notes or "") == (current.notes or "")
+        and request.room_id == current.room_id
+        and request.start.astimezone(UTC) == current.s.astimezone(UTC)
+        and request.end.astimezone(UTC) == current.u.astimezone(UTC)
+        and tuple(request.staff_ids) == tuple(current.staff)  # the first one leads
+        and set(request.case_ids) == set(current.cases)
+        and set(request.volunteer_ids) == set(current.volunteers)
+    )
 
 
 # How each kind of person is linked to an event: table, id column, extra columns on insert.
@@ -310,10 +336,12 @@ def cancel_event(session: Session, *, event_id: int, version: int, reason: str) 
 
     Raises:
         BadInputError: no reason was given.
+        RefusedError: the event is already cancelled (its reason stays as it is).
         StaleEditError: someone saved the event after ``version`` was read.
     """
     if not reason.strip():
         raise BadInputError(_("Say why the event is cancelled."))
+    _refuse_cancelled(load_event(session, event_id))
     return _update_event(
         session,
         event_id,
@@ -321,6 +349,14 @@ def cancel_event(session: Session, *, event_id: int, version: int, reason: str) 
         "status = 'cancelled', cancel_reason = :reason",
         {"reason": reason.strip()},
     )
+
+
+def _refuse_cancelled(current: Any) -> None:
+    if current.status == "cancelled":
+        raise RefusedError(
+            _("Event {id} is already cancelled; nothing changed.").format(id=current.id),
+            title=_("Already cancelled"),
+        )
 
 
 def mark_held(session: Session, *, event_id: int, version: int) -> BookedEvent:
@@ -345,10 +381,16 @@ def cancel_series(
 
     Returns:
         The ids of the events cancelled.
+
+    Raises:
+        BadInputError: no reason was given.
+        RefusedError: the occurrence chosen is already cancelled.
     """
     if not reason.strip():
         raise BadInputError(_("Say why the event is cancelled."))
-    ids = _scope_ids(session, load_event(session, event_id), scope)
+    current = load_event(session, event_id)
+    _refuse_cancelled(current)
+    ids = _scope_ids(session, current, scope)
     session.execute(
         text(
             "UPDATE event SET status = 'cancelled', cancel_reason = :reason,"

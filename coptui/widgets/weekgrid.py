@@ -2,14 +2,19 @@
 
 One widget drawn line by line (Textual's line API) rather than a cell widget per day and
 slot: a keypress costs one layout of a few dozen strips, not of 84 widgets.
+
+The rows run over the centre's hours, widened to whole hours around any event shown that
+starts earlier or ends later, so every event counted is drawn. Text is drawn as segments,
+never read as markup, and made harmless (``clean``) on the way in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -20,6 +25,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from coptui.domain.text import clean
 from coptui.i18n import N_, _, translate_bindings
 
 GUTTER = 6
@@ -68,11 +74,16 @@ class Block:
 
 
 def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded."""
     if width <= 0:
         return ""
-    if len(text) > width:
-        return text[: max(width - 1, 0)] + "…"
-    return text.ljust(width)
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
 
 
 class WeekGrid(Widget, can_focus=True):
@@ -110,6 +121,9 @@ class WeekGrid(Widget, can_focus=True):
         translate_bindings(self)
         self.day_start = day_start
         self.day_end = day_end
+        # The rows shown, in minutes from midnight: the centre's hours, widened for events.
+        self.first_minute = _minutes(day_start)
+        self.last_minute = max(_minutes(day_end), self.first_minute + 30)
         self.days: list[Day] = []
         self.today: date | None = None
         self.blocks: list[Block] = []
@@ -123,13 +137,47 @@ class WeekGrid(Widget, can_focus=True):
     # -- data -------------------------------------------------------------------------------
 
     def show(self, days: list[Day], blocks: list[Block], today: date) -> None:
-        """Show these days and events; the cursor stays where it was."""
-        self.days = days
-        self.blocks = blocks
+        """Show these days and events; the cursor stays at the same day column and time."""
+        at = self.slot_time(self.cursor_slot)
+        self.days = [replace(d, closed=clean(d.closed)) if d.closed else d for d in days]
+        self.blocks = [
+            replace(
+                b,
+                title=clean(b.title),
+                room=clean(b.room) if b.room else b.room,
+                people=clean(b.people),
+            )
+            for b in blocks
+        ]
         self.today = today
         self._place_lanes()
+        self._widen_hours()
         self.cursor_day = min(self.cursor_day, max(len(days) - 1, 0))
+        self.cursor_slot = self._slot_of(at)
         self._rebuild()
+
+    def _widen_hours(self) -> None:
+        """The centre's hours, widened to whole hours around the events of the days shown."""
+        first = _minutes(self.day_start)
+        last = max(_minutes(self.day_end), first + 30)
+        shown = {d.day for d in self.days}
+        for block in self.blocks:
+            if block.start.date() not in shown:
+                continue
+            start = _minutes(block.start.time())
+            end = _minutes(block.end.time()) if block.end.date() == block.start.date() else 1440
+            first = min(first, start // 60 * 60)
+            last = max(last, -(-max(end, start + 1) // 60) * 60)
+        self.first_minute, self.last_minute = first, min(last, 1440)
+
+    @property
+    def minutes(self) -> int:
+        """How many minutes the rows cover."""
+        return self.last_minute - self.first_minute
+
+    def _slot_of(self, at: time) -> int:
+        minutes = _minutes(at) - self.first_minute
+        return max(0, min(minutes // self.slot_minutes, self.slots - 1))
 
     def _place_lanes(self) -> None:
         self._lanes = {}
@@ -160,15 +208,12 @@ class WeekGrid(Widget, can_focus=True):
     @property
     def slots(self) -> int:
         """How many rows the day has at the current slot size."""
-        minutes = (self.day_end.hour * 60 + self.day_end.minute) - (
-            self.day_start.hour * 60 + self.day_start.minute
-        )
-        return max(minutes // self.slot_minutes, 1)
+        return max(-(-self.minutes // self.slot_minutes), 1)
 
     def slot_time(self, slot: int) -> time:
         """The time a slot starts."""
-        base = datetime.combine(date(2000, 1, 1), self.day_start)
-        return (base + timedelta(minutes=slot * self.slot_minutes)).time()
+        minutes = min(self.first_minute + slot * self.slot_minutes, 1439)
+        return time(minutes // 60, minutes % 60)
 
     def cursor_start(self) -> datetime | None:
         """The local date and time under the cursor."""
@@ -229,10 +274,7 @@ class WeekGrid(Widget, can_focus=True):
                 for n, day in enumerate(self.days):
                     if day.day == block.start.date():
                         self.cursor_day = n
-                        minutes = (block.start.hour * 60 + block.start.minute) - (
-                            self.day_start.hour * 60 + self.day_start.minute
-                        )
-                        self.cursor_slot = max(0, min(minutes // self.slot_minutes, self.slots - 1))
+                        self.cursor_slot = self._slot_of(block.start.time())
                 return
 
     def go_to(self, day: date, at: time | None = None) -> None:
@@ -241,10 +283,7 @@ class WeekGrid(Widget, can_focus=True):
             if shown.day == day:
                 self.cursor_day = n
         if at is not None:
-            minutes = (at.hour * 60 + at.minute) - (
-                self.day_start.hour * 60 + self.day_start.minute
-            )
-            self.cursor_slot = max(0, min(minutes // self.slot_minutes, self.slots - 1))
+            self.cursor_slot = self._slot_of(at)
 
     # -- keys and mouse ---------------------------------------------------------------------
 
@@ -326,7 +365,9 @@ class WeekGrid(Widget, can_focus=True):
         lines = [self._header(column, width)]
         visible = max(self.size.height - 1, 0)
         cells = self._cells(column)
-        for slot in range(self.top, min(self.top + visible, self.slots)):
+        last = min(self.top + visible, self.slots) - 1
+        self._mark_hidden(cells, column, last)
+        for slot in range(self.top, last + 1):
             at = self.slot_time(slot)
             label = f"{at:%H:%M} " if at.minute == 0 else f"  :{at:%M} "
             segments = [Segment(label.rjust(GUTTER), GUTTER_STYLE)]
@@ -345,6 +386,40 @@ class WeekGrid(Widget, can_focus=True):
             # Neighbours of one style become one segment: fewer escape codes per frame.
             lines.append(Strip(Segment.simplify(segments), width))
         return lines
+
+    def _mark_hidden(
+        self, cells: dict[tuple[int, int], list[tuple[str, Style]]], column: int, last: int
+    ) -> None:
+        """An event above or below the rows in view is named at that edge, with its time."""
+        if self.top == 0 and last >= self.slots - 1:
+            return
+        index = {shown.day: n for n, shown in enumerate(self.days)}
+        above: dict[int, Block] = {}
+        below: dict[int, Block] = {}
+        for block in self.blocks:
+            day = index.get(block.start.date())
+            if day is None or block.status == "cancelled":
+                continue
+            first_slot, last_slot = self._slot_span(block)
+            if last_slot < self.top and (day not in above or block.start > above[day].start):
+                above[day] = block
+            if first_slot > last and (day not in below or block.start < below[day].start):
+                below[day] = block
+        for edges, slot, arrow in ((above, self.top, "↑"), (below, last, "↓")):
+            for day, block in edges.items():
+                style = Style(color="#ffffff", bgcolor=KIND_COLOURS.get(block.kind, "#444444"))
+                text = f"{arrow}{block.start:%H:%M} {block.title}"
+                cells[(day, slot)] = [(_fit(text, column), style)]
+
+    def _slot_span(self, block: Block) -> tuple[int, int]:
+        """The first and last row a block covers (may lie outside the rows shown)."""
+        start_min = block.start.hour * 60 + block.start.minute - self.first_minute
+        end_min = block.end.hour * 60 + block.end.minute - self.first_minute
+        if block.end.date() != block.start.date():
+            end_min = self.slots * self.slot_minutes
+        first_slot = max(start_min // self.slot_minutes, 0)
+        last_slot = min((max(end_min, start_min + 1) - 1) // self.slot_minutes, self.slots - 1)
+        return first_slot, last_slot
 
     def _header(self, column: int, width: int) -> Strip:
         segments = [Segment(" " * GUTTER, HEADER)]
@@ -370,7 +445,6 @@ class WeekGrid(Widget, can_focus=True):
                 for slot in range(self.slots):
                     piece = words[slot * column : (slot + 1) * column] if slot < 3 else ""
                     cells[(n, slot)] = [(_fit(piece, column), HOLIDAY)]
-        first = self.day_start.hour * 60 + self.day_start.minute
         # Lane pieces of one slot are joined left to right after all blocks are placed.
         pieces: dict[tuple[int, int], dict[int, tuple[str, Style]]] = {}
         for block in self.blocks:
@@ -381,12 +455,7 @@ class WeekGrid(Widget, can_focus=True):
             if lane >= MAX_LANES:
                 continue
             lane_width = _lane_width(column, lane, lanes)
-            start_min = block.start.hour * 60 + block.start.minute - first
-            end_min = block.end.hour * 60 + block.end.minute - first
-            if block.end.date() != block.start.date():
-                end_min = self.slots * self.slot_minutes
-            first_slot = max(start_min // self.slot_minutes, 0)
-            last_slot = min((max(end_min, start_min + 1) - 1) // self.slot_minutes, self.slots - 1)
+            first_slot, last_slot = self._slot_span(block)
             if first_slot > self.slots - 1 or last_slot < 0:
                 continue
             style = Style(color="#ffffff", bgcolor=KIND_COLOURS.get(block.kind, "#444444"))

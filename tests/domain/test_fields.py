@@ -59,7 +59,7 @@ def test_decimals_are_formatted_as_people_write_them() -> None:
 
 @pytest.mark.parametrize("text", ["много", "1,2,3", "0", "-5", "12x"])
 def test_bad_numbers_name_the_field(text: str) -> None:
-    with pytest.raises(BadInputError, match="Площ|Места"):
+    with pytest.raises(BadInputError, match=r"Площ|Места"):
         parse("room", "area" if "," in text else "seats", text)
 
 

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from coptui.domain.parse import parse_day, parse_minutes, parse_time
+from coptui.domain.parse import parse_day, parse_minutes, parse_moment, parse_time
 from coptui.errors import BadInputError
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -56,3 +56,29 @@ def test_durations() -> None:
     assert [parse_minutes(t) for t in ("45", "1:30", "2ч", "90 мин")] == [45, 90, 120, 90]
     with pytest.raises(BadInputError):
         parse_minutes("0")
+
+
+@pytest.mark.parametrize("typed", ["31.12.9999", "01.01.0001", "31.12.1999", "01.01.2101"])
+def test_days_outside_2000_to_2100_are_refused(typed: str) -> None:
+    with pytest.raises(BadInputError):
+        parse_day(typed, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14.12.2026 9", "14.12.2026 09:00 +0200"),
+        ("14.12.2026 9:30", "14.12.2026 09:30 +0200"),
+        ("14.12 930", "14.12.2026 09:30 +0200"),
+        ("утре 14", "26.11.2026 14:00 +0200"),
+        ("31.10.2027 03:30", "31.10.2027 03:30 +0300"),  # the first of the two 03:30s
+    ],
+)
+def test_moments(typed: str, expected: str) -> None:
+    assert f"{parse_moment(typed, TODAY):%d.%m.%Y %H:%M %z}" == expected
+
+
+@pytest.mark.parametrize("typed", ["14.12.2026", "28.03.2027 03:30", "31.12.9999 23:50", "x y"])
+def test_bad_moments(typed: str) -> None:
+    with pytest.raises(BadInputError):
+        parse_moment(typed, TODAY)

@@ -450,3 +450,23 @@ def test_a_case_over_capacity_waits_in_the_queue(
     second = add("case", code="A-2", service="general", **{"from": "01.03.2027"})
     assert first.detail.startswith("активен")
     assert second.active and second.detail.startswith("чака") and "1" in second.detail
+
+
+def test_the_database_keeps_names_unique_even_past_the_service(
+    session: Session, add: Callable[..., Record]
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    staff = add("staff", name="Мария Петрова", profession="psychologist")
+    volunteer = add("volunteer", name="Иван Колев")
+    for table, extra in (("staff", ", login, profession, role"), ("volunteer", "")):
+        values = ", 'other', 'other', 'specialist'" if extra else ""
+        source = staff if table == "staff" else volunteer
+        with pytest.raises(IntegrityError, match="full_name"), session.begin_nested():
+            session.execute(
+                text(
+                    f"INSERT INTO {table} (centre_id, full_name{extra})"
+                    f" SELECT centre_id, full_name{values} FROM {table} WHERE id = :id"
+                ),
+                {"id": source.id},
+            )

@@ -1,0 +1,229 @@
+"""The planner's editing keys: new, edit, move and cancel the event under the cursor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.screen import Screen
+
+from coptui.i18n import _
+from coptui.screens.host import Host, host_of
+from coptui.screens.planner_load import Shown, block_of
+from coptui.widgets.weekgrid import Block, WeekGrid
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
+    from coptui.screens.choice import Choice
+
+
+class PlannerEdits(Screen[None]):
+    """The editing half of the planner (``PlannerScreen`` builds on it).
+
+    Every write runs in a thread worker through one service call; the week reloads after it.
+    """
+
+    resource: Choice | None
+    centre_id: int | None
+    shown: Shown | None
+    view: str
+    _pending_select: int | None
+
+    @property
+    def coptui(self) -> Host:
+        """The app, as far as a screen needs it."""
+        return host_of(self)
+
+    def reload(self) -> None:
+        """Fetch what is on screen again (the planner reads its days)."""
+        raise NotImplementedError
+
+    def no_centre(self) -> bool:
+        """Say what to do when there is no centre (or no week yet); True when there is none."""
+        if self.shown is None:
+            self.notify(_("The week is still loading."), timeout=3)
+            return True
+        if self.centre_id is None:
+            self.notify(_("No centre yet. Load the demo with `coptui demo`."), timeout=6)
+            return True
+        return False
+
+    def on_week_grid_activated(self, message: WeekGrid.Activated) -> None:
+        if message.event_id is None:
+            self.action_new_event()
+        else:
+            self.action_edit_event()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        if message.row_key.value is not None and not self.no_centre():
+            self._open_form(int(message.row_key.value))
+
+    def current_event(self) -> Block | None:
+        """The event under the cursor of the grid, or of the list."""
+        if self.shown is not None and self.shown.view == "agenda":
+            from textual.widgets import DataTable
+
+            from coptui.domain.timeutil import SOFIA
+
+            table = self.query_one("#agenda", DataTable)
+            if not table.row_count:
+                return None
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            for row in self.shown.rows if self.shown else []:
+                if str(row.id) == key:
+                    return block_of(row, SOFIA)
+            return None
+        return self.query_one(WeekGrid).current()
+
+    def action_new_event(self) -> None:
+        from coptui.screens.event_form import EventForm
+
+        if self.no_centre():
+            return
+        start = self.query_one(WeekGrid).cursor_start()
+        self.app.push_screen(
+            EventForm(start=start, resource=self.resource, centre_id=self.centre_id),
+            self._after_form,
+        )
+
+    def action_edit_event(self) -> None:
+        block = self.current_event()
+        if block is None:
+            self.action_new_event()
+            return
+        self._open_form(block.id)
+
+    def _open_form(self, event_id: int) -> None:
+        from coptui.screens.event_form import EventForm
+
+        self.app.push_screen(
+            EventForm(event_id=event_id, resource=self.resource, centre_id=self.centre_id),
+            self._after_form,
+        )
+
+    def _after_form(self, saved: int | None) -> None:
+        if saved is not None:
+            self._pending_select = saved
+            self.reload()
+
+    def _event_to_change(self) -> Block | None:
+        if self.no_centre():
+            return None
+        block = self.current_event()
+        if block is None:
+            self.notify(_("Put the cursor on an event first."), timeout=4)
+        return block
+
+    def action_move_event(self) -> None:
+        from coptui.domain.parse import parse_day, parse_time
+        from coptui.errors import BadInputError
+        from coptui.screens.dialogs import Ask
+
+        block = self._event_to_change()
+        if block is None:
+            return
+        today = self.coptui.today()
+
+        def check(answer: str) -> str | None:
+            try:
+                day_text, _sep, time_text = answer.strip().rpartition(" ")
+                parse_day(day_text, today)
+                parse_time(time_text)
+            except BadInputError as exc:
+                return exc.message
+            return None
+
+        def done(answer: str | None) -> None:
+            if answer:
+                day_text, _sep, time_text = answer.strip().rpartition(" ")
+                start = datetime.combine(parse_day(day_text, today), parse_time(time_text))
+                self._move(block, start)
+
+        self.app.push_screen(
+            Ask(
+                _("Move „{title}“").format(title=block.title),
+                _("New date and start (the length stays):"),
+                value=f"{block.start:%d.%m.%Y %H:%M}",
+                check=check,
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="move")
+    def _move(self, block: Block, start: datetime) -> None:
+        from coptui.domain.timeutil import SOFIA
+        from coptui.services.booking import load_event
+        from coptui.services.edits import move_event
+        from coptui.services.transaction import transact
+
+        engine = self.coptui.wait_engine()
+        begin = start.replace(tzinfo=SOFIA)
+        length = block.end - block.start
+
+        def work(session: Any) -> int:
+            version = load_event(session, block.id).version
+            moved = move_event(
+                session, event_id=block.id, version=version, start=begin, end=begin + length
+            )
+            return moved.id
+
+        moved = transact(engine, work)
+        self.app.call_from_thread(self._after_form, moved)
+        self.app.call_from_thread(self.notify, _("Moved."), timeout=3)
+
+    def action_cancel_event(self) -> None:
+        from coptui.screens.dialogs import Ask, Choose
+
+        block = self._event_to_change()
+        if block is None:
+            return
+        if block.status == "cancelled":
+            self.notify(_("This event is already cancelled."), timeout=4)
+            return
+
+        def check(answer: str) -> str | None:
+            return None if answer.strip() else _("Say why the event is cancelled.")
+
+        def ask_reason(scope: str | None) -> None:
+            if scope is None:
+                return
+            self.app.push_screen(
+                Ask(
+                    _("Cancel „{title}“").format(title=block.title),
+                    _("Why is it cancelled?"),
+                    check=check,
+                ),
+                lambda reason: self._cancel_with(block, reason, scope),
+            )
+
+        if block.series_id is None:
+            ask_reason("this")
+            return
+        self.app.push_screen(
+            Choose(
+                _("Part of a series"),
+                _("Cancel only this occurrence, this and the following, or the whole series?"),
+                [
+                    ("this", _("Only this")),
+                    ("following", _("This and following")),
+                    ("all", _("Whole series")),
+                ],
+            ),
+            ask_reason,
+        )
+
+    def _cancel_with(self, block: Block, reason: str | None, scope: str) -> None:
+        if reason:
+            self._cancel(block, reason, scope)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="cancel")
+    def _cancel(self, block: Block, reason: str, scope: str) -> None:
+        from coptui.services.edits import cancel_series
+        from coptui.services.transaction import transact
+
+        engine = self.coptui.wait_engine()
+        transact(engine, lambda s: cancel_series(s, event_id=block.id, reason=reason, scope=scope))
+        self.app.call_from_thread(self.notify, _("Cancelled."), timeout=3)
+        self.app.call_from_thread(self.reload)

@@ -1,0 +1,127 @@
+"""The planner's finding keys: whose week to show (the picker) and events by title."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from textual import work
+
+from coptui.domain.text import clean
+from coptui.i18n import N_, _
+from coptui.screens.choice import Choice
+from coptui.screens.planner_edits import PlannerEdits
+from coptui.screens.planner_load import remember
+
+KINDS = {
+    None: N_("Centre"),
+    "room": N_("Room"),
+    "staff": N_("Specialist"),
+    "volunteer": N_("Volunteer"),
+    "case": N_("Case"),
+    "programme": N_("Programme"),
+}
+
+
+class PlannerFind(PlannerEdits):
+    """The finding half of the planner (``PlannerScreen`` builds on it)."""
+
+    def _go(self, first: date, cursor: date | None = None) -> None:
+        raise NotImplementedError
+
+    def _first_for(self, day: date) -> date:
+        raise NotImplementedError
+
+    def action_pick(self) -> None:
+        if not self.no_centre():
+            self._load_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pick", name="pick")
+    def _load_choices(self) -> list[Choice]:
+        from coptui.db import session_scope
+        from coptui.services.directory import entries, only_centre
+
+        engine = self.coptui.wait_engine()
+        kinds = {
+            "rooms": "room",
+            "staff": "staff",
+            "volunteers": "volunteer",
+            "cases": "case",
+            "programmes": "programme",
+        }
+        with session_scope(engine) as session:
+            centre = only_centre(session)
+            choices = [Choice(kind=None, id=None, name=self.shown.centre if self.shown else "")]
+            for plural, kind in kinds.items():
+                for entry in entries(session, centre_id=centre, kind=plural):
+                    detail = entry.detail if kind != "case" else ""
+                    choices.append(
+                        Choice(kind=kind, id=entry.id, name=clean(entry.name), detail=clean(detail))
+                    )
+        self.app.call_from_thread(self._open_picker, choices)
+        return choices
+
+    def _open_picker(self, choices: list[Choice]) -> None:
+        from coptui.screens.dialogs import Picker
+
+        kinds = {k: _(v) for k, v in KINDS.items()}
+
+        def done(choice: Choice | None) -> None:
+            if choice is not None:
+                self.resource = choice
+                remember(self.coptui.settings.home, choice)
+                self.reload()
+
+        self.app.push_screen(Picker(choices, kinds), done)
+
+    def action_search(self) -> None:
+        from coptui.screens.dialogs import Ask
+
+        if self.no_centre():
+            return
+
+        def done(answer: str | None) -> None:
+            if answer and answer.strip():
+                self._search(answer.strip())
+
+        self.app.push_screen(Ask(_("Search"), _("Title contains:")), done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", name="search")
+    def _search(self, words: str) -> None:
+        from coptui.domain.timeutil import SOFIA
+        from coptui.services.calendar import rows
+
+        assert self.centre_id is not None
+        params = {"c": self.centre_id, "q": f"%{words}%"}
+        found = self.coptui.read(
+            lambda conn: rows(
+                conn,
+                "SELECT id, title, lower(during) FROM event WHERE centre_id = %(c)s"
+                " AND title ILIKE %(q)s AND status <> 'cancelled'"
+                " ORDER BY abs(extract(epoch FROM lower(during) - now())) LIMIT 30",
+                params,
+            )
+        )
+        starts = {i: at.astimezone(SOFIA) for i, _t, at in found}
+        choices = [
+            Choice(kind="event", id=i, name=clean(title), detail=f"{starts[i]:%d.%m.%Y %H:%M}")
+            for i, title, _at in found
+        ]
+        self.app.call_from_thread(self._show_found, choices, starts)
+
+    def _show_found(self, choices: list[Choice], starts: dict[int, datetime]) -> None:
+        from coptui.screens.dialogs import Picker
+
+        if not choices:
+            self.notify(_("Nothing found."), timeout=4)
+            return
+
+        def done(choice: Choice | None) -> None:
+            if choice is not None and choice.id is not None:
+                at = starts[choice.id]
+                self.resource = Choice(
+                    kind=None, id=None, name=self.shown.centre if self.shown else ""
+                )
+                self._pending_select = choice.id
+                self._go(self._first_for(at.date()))
+
+        self.app.push_screen(Picker(choices, {"event": _("Event")}), done)
