@@ -87,7 +87,23 @@ class CoptApp(App[None]):
         return StartScreen()
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            self._exit_on_hangup()
         self.call_after_refresh(self._open_planner)
+
+    def _exit_on_hangup(self) -> None:
+        """A closed SSH session or tmux (SIGHUP) and SIGTERM quit like `q` does.
+
+        The terminal is restored and the exit handlers run, so the embedded server is stopped
+        when the last coptui leaves (Python's default for both signals skips them).
+        """
+        import asyncio
+        import signal
+        from functools import partial
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
 
     def _open_planner(self) -> None:
         """After the first frame: reach the database (in a thread) while the planner is built."""
@@ -117,25 +133,53 @@ class CoptApp(App[None]):
         return self.url is not None
 
     def read(self, work: Callable[[Any], T]) -> T:
-        """Run ``work`` on the read connection (from a thread worker), reconnecting once."""
+        """Run ``work`` on the read connection (from a thread worker), reconnecting once.
+
+        The embedded server is started again first if it has stopped.
+
+        Raises:
+            CoptError: the database cannot be read, as one line for people.
+        """
         import psycopg
 
         from coptui.db import connect_reader
-        from coptui.errors import DatabaseUnavailableError
+        from coptui.errors import DatabaseUnavailableError, database_error
 
         assert self.url is not None
         with self._reader_lock:
             for attempt in (1, 2):
-                if self._reader is None or self._reader.closed:
-                    self._reader = connect_reader(self.url)
                 try:
+                    if self._reader is None or self._reader.closed:
+                        self._reader = connect_reader(self.url)
                     return work(self._reader)
-                except psycopg.OperationalError as exc:
-                    self._reader.close()
+                except (
+                    psycopg.OperationalError,
+                    psycopg.InterfaceError,
+                    DatabaseUnavailableError,
+                ) as exc:
+                    if self._reader is not None:
+                        self._reader.close()
                     self._reader = None
                     if attempt == 2:
-                        raise DatabaseUnavailableError(str(exc).splitlines()[0]) from exc
+                        if isinstance(exc, DatabaseUnavailableError):
+                            raise
+                        raise database_error(exc) from exc
+                    self._revive_server()
+                except psycopg.Error as exc:
+                    raise database_error(exc) from exc
         raise AssertionError("unreachable")
+
+    def _revive_server(self) -> bool:
+        """Start the embedded server again if it stopped under the planner (from a thread)."""
+        if not self.settings.embedded:
+            return False
+        from coptui.embedded import revive
+
+        try:
+            return revive(self.settings.home)
+        except Exception:
+            # The banner stays; the listener tries again after its back-off.
+            return False
 
     def prepare_writes(self) -> None:
         """Build the SQLAlchemy engine in the background (after the first week is shown)."""
@@ -187,6 +231,8 @@ class CoptApp(App[None]):
             planner.changed(change)
 
     def _connection_state(self, up: bool) -> None:
+        if not up:
+            self._revive_server()
         if up == self.connected:
             return
         self.connected = up
@@ -206,9 +252,13 @@ class CoptApp(App[None]):
         """Turn a failed worker into a message for people (the one place errors surface)."""
         if event.state is not WorkerState.ERROR:
             return
-        from coptui.errors import CoptError
+        from coptui.errors import CoptError, database_error
 
         error = event.worker.error
+        if _from_the_driver(error):
+            # A screen reached the database past the services: still one line for people.
+            assert error is not None
+            error = database_error(error)
         if event.worker.name == "open":
             self.failure = error.message if isinstance(error, CoptError) else str(error)
             self.exit(return_code=1)
@@ -228,3 +278,14 @@ class CoptApp(App[None]):
         from coptui.domain.timeutil import today
 
         return today()
+
+
+def _from_the_driver(error: BaseException | None) -> bool:
+    """The error is psycopg's or SQLAlchemy's own (checked without importing either)."""
+    if error is None:
+        return False
+    return any(
+        (cls.__module__, cls.__name__)
+        in {("psycopg", "Error"), ("sqlalchemy.exc", "SQLAlchemyError")}
+        for cls in type(error).__mro__
+    )

