@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from coptui.domain.text import clean
 from coptui.i18n import N_, _, ngettext, translate_bindings
+from coptui.screens.case_warnings import with_warnings
 from coptui.screens.choice import Choice
 from coptui.screens.host import forward_failure
 from coptui.screens.planner_find import KINDS, PlannerFind
@@ -70,6 +71,8 @@ class PlannerScreen(PlannerFind):
         Binding("m", "move_event", N_("Move")),
         Binding("d", "cancel_event", N_("Cancel event")),
         Binding("p", "pick", N_("Whose week")),
+        Binding("r", "directory", N_("Directory")),
+        Binding("c", "case_page", N_("Case page"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -90,6 +93,8 @@ class PlannerScreen(PlannerFind):
         ("m", N_("move the event under the cursor")),
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
+        ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
+        ("c", N_("the page of the case whose week is shown")),
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
@@ -113,6 +118,7 @@ class PlannerScreen(PlannerFind):
         self._shaded = False  # holidays have been looked up once (the import is slow)
         self._pending_select: int | None = None  # an event to put the cursor on
         self._pending_day: date | None = None  # a day to put the cursor on
+        self.case_warnings: list[str] = []  # the D-14 / D-7 lines on the status line
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner")
@@ -220,6 +226,10 @@ class PlannerScreen(PlannerFind):
                 self._pending_day = None
         self._title()
         self._details()
+        if shown.centre_id is None:
+            self._first_run()
+        else:
+            self._read_case_warnings(shown)
         self.loads += 1
         if not shown.shaded and shown.centre_id is not None:
             self._shade(shown)
@@ -295,11 +305,10 @@ class PlannerScreen(PlannerFind):
         details = self.query_one("#details", Static)
         if block is None:
             at = grid.cursor_start()
-            details.update(
-                _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}")
-                if at and self.centre_id is not None
-                else ""
-            )
+            free = _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
+            if self.centre_id is None:
+                free = ""
+            details.update(with_warnings([free], self.case_warnings, details.size.height))
             return
         head = " · ".join(
             p
@@ -314,9 +323,28 @@ class PlannerScreen(PlannerFind):
         lines = [head]
         if block.people:
             lines.append(block.people)
-        if details.size.height < len(lines):
-            lines = [" · ".join(lines)]
-        details.update(Content("\n".join(lines)))
+        details.update(with_warnings(lines, self.case_warnings, details.size.height))
+
+    def _read_case_warnings(self, shown: Shown) -> None:
+        """The D-14 / D-7 warnings of the specialist on screen (of every case otherwise)."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.case_warnings import read_warnings
+
+        assert shown.centre_id is not None
+        staff = shown.resource.id if shown.resource.kind == "staff" else None
+        backend = Backend.of(self.app)
+        read_warnings(
+            self, backend, centre_id=shown.centre_id, staff_id=staff, done=self._case_warned
+        )
+
+    def _case_warned(self, warnings: list[str]) -> None:
+        new = [w for w in warnings if w not in self.case_warnings]
+        self.case_warnings = warnings
+        self._details()
+        if new:
+            self.notify(
+                "\n".join(new), title=_("Cases ending soon"), severity="warning", markup=False
+            )
 
     # -- live -------------------------------------------------------------------------------
 
@@ -360,6 +388,8 @@ class PlannerScreen(PlannerFind):
             (_("Move event"), "m", self.action_move_event),
             (_("Cancel event"), "d", self.action_cancel_event),
             (_("Whose week"), "p", self.action_pick),
+            (_("Directory"), "r", self.action_directory),
+            (_("Case page"), "c", self.action_case_page),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
@@ -458,6 +488,31 @@ class PlannerScreen(PlannerFind):
         from coptui.screens.dialogs import Help
 
         self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+
+    def action_directory(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.directory import DirectoryScreen
+
+        self.app.push_screen(
+            DirectoryScreen(backend=Backend.of(self.app)), lambda _result: self.reload()
+        )
+
+    def action_case_page(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.case_page import CasePage
+
+        chosen = self.resource
+        if chosen is None or chosen.kind != "case" or chosen.id is None or not self.centre_id:
+            self.notify(_("Choose a case's week first (p)."), timeout=4)
+            return
+        backend = Backend.of(self.app)
+        self.app.push_screen(CasePage(case_id=chosen.id, centre_id=self.centre_id, backend=backend))
+
+    def _first_run(self) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.first_run import offer_first_run
+
+        offer_first_run(self, Backend.of(self.app), self.reload)
 
 
 def _sofia() -> Any:
