@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.enums import EventKind
+from coptui.domain.text import check_line, clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import (
     BadInputError,
@@ -118,8 +119,7 @@ def edit_event(
     current = load_event(session, event_id)
     if current.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be changed."))
-    request = _merged(current, changes, allow_non_working_day)
-    validate_request(request)
+    request = validate_request(_merged(current, changes, allow_non_working_day))
     if request.start.astimezone(SOFIA).date() != current.s.astimezone(SOFIA).date():
         _check_working_day(session, request)
     check_room_headcount(session, request)
@@ -208,7 +208,7 @@ def _check_seats(session: Session, event_id: int, programme_id: int | None, case
     if programme.capacity is not None and cases > programme.capacity:
         raise CapacityError(
             _("„{title}“ has {capacity} places and all are taken.").format(
-                title=programme.title, capacity=programme.capacity
+                title=clean(programme.title), capacity=programme.capacity
             ),
             title=_("Session full"),
         )
@@ -302,21 +302,28 @@ def edit_series(
     return results
 
 
+def _cancel_reason(reason: str) -> str:
+    """The reason as stored: one line, no control character, not blank."""
+    checked = check_line(reason, _("the reason"))
+    if not checked:
+        raise BadInputError(_("Say why the event is cancelled."))
+    return checked
+
+
 def cancel_event(session: Session, *, event_id: int, version: int, reason: str) -> BookedEvent:
     """Cancel an event with a reason; its room and people are free again at once.
 
     Raises:
-        BadInputError: no reason was given.
+        BadInputError: no reason, or one with a control character or too long.
         StaleEditError: someone saved the event after ``version`` was read.
     """
-    if not reason.strip():
-        raise BadInputError(_("Say why the event is cancelled."))
+    reason = _cancel_reason(reason)
     return _update_event(
         session,
         event_id,
         version,
         "status = 'cancelled', cancel_reason = :reason",
-        {"reason": reason.strip()},
+        {"reason": reason},
     )
 
 
@@ -342,9 +349,11 @@ def cancel_series(
 
     Returns:
         The ids of the events cancelled.
+
+    Raises:
+        BadInputError: no reason, or one with a control character or too long.
     """
-    if not reason.strip():
-        raise BadInputError(_("Say why the event is cancelled."))
+    reason = _cancel_reason(reason)
     ids = _scope_ids(session, load_event(session, event_id), scope)
     session.execute(
         text(
@@ -352,6 +361,6 @@ def cancel_series(
             " version = version + 1, updated_at = now() WHERE id = ANY(:ids)"
             " AND status <> 'cancelled'"
         ),
-        {"reason": reason.strip(), "ids": ids},
+        {"reason": reason, "ids": ids},
     )
     return ids

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coptui.domain.text import clean
 from coptui.errors import BadInputError, CapacityError, NotFoundError
 from coptui.i18n import _
 from coptui.services.booking import find_clashes, load_event, slot_taken_error
@@ -35,7 +36,7 @@ def _seats(session: Session, event: Any) -> tuple[int | None, str]:
     programme_id = event.programme_id
     room_id = event.room_id
     limit: int | None = None
-    name = str(event.title)
+    name = clean(event.title)
     if programme_id is not None:
         row = session.execute(
             text("SELECT capacity FROM programme WHERE id = :p"), {"p": programme_id}
@@ -208,7 +209,7 @@ def activate_case(session: Session, *, case_id: int, on: date) -> None:
             _(
                 "The centre has {places} places and all are taken on {day}; case {code} stays on"
                 " the waiting list."
-            ).format(places=places, day=f"{on:%d.%m.%Y}", code=case.code),
+            ).format(places=places, day=f"{on:%d.%m.%Y}", code=clean(case.code)),
             title=_("No free place"),
         )
     session.execute(
