@@ -8,12 +8,21 @@ from coptui.i18n import _
 
 
 class CoptError(Exception):
-    """An error a person can act on; ``message`` says what happened and what to do."""
+    """An error a person can act on; ``message`` says what happened and what to do.
+
+    Messages often name stored text (a title, a person, a room), so the message and the
+    title are neutralised here, whoever built them: no control character of a stored name
+    reaches stderr or a screen through an error (``coptui.domain.text``).
+    """
 
     def __init__(self, message: str, title: str | None = None) -> None:
+        # Imported here: coptui.domain.text raises BadInputError, defined below.
+        from coptui.domain.text import clean, clean_notes
+
+        message = clean_notes(message)
         super().__init__(message)
         self.message = message
-        self.title = title or _("Error")
+        self.title = clean(title) if title else _("Error")
 
     def __str__(self) -> str:
         return self.message

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint
 from sqlmodel import SQLModel
 
+from coptui.domain.text import MAX_NAME, MAX_NOTES, SQL_NO_CONTROL, sql_line_check, sql_notes_check
+
 # Set before any table is declared so that every constraint gets a stable name.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -87,3 +89,30 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, sa.Table)
     return table
+
+
+def line_checks(*columns: str, max_length: int = MAX_NAME) -> list[sa.CheckConstraint]:
+    """CHECKs that each one-line text column (a title, a name) is short and has no control
+    character (migration 0006; ``coptui.domain.text.check_line`` refuses the same at input)."""
+    return [
+        sa.CheckConstraint(sql_line_check(column, max_length), name=f"{column}_safe")
+        for column in columns
+    ]
+
+
+def notes_checks(*columns: str, max_length: int = MAX_NOTES) -> list[sa.CheckConstraint]:
+    """CHECKs that each notes column has no control character but the newline."""
+    return [
+        sa.CheckConstraint(sql_notes_check(column, max_length), name=f"{column}_safe")
+        for column in columns
+    ]
+
+
+def list_checks(*columns: str) -> list[sa.CheckConstraint]:
+    """CHECKs that no element of each text-array column has a control character."""
+    return [
+        sa.CheckConstraint(
+            f"array_to_string({column}, ' ') !~ '{SQL_NO_CONTROL}'", name=f"{column}_safe"
+        )
+        for column in columns
+    ]

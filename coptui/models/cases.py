@@ -6,7 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from coptui.models.base import created_at_column, enum_column, version_column
+from coptui.models.base import (
+    created_at_column,
+    enum_column,
+    line_checks,
+    list_checks,
+    version_column,
+)
 from coptui.models.enums import CaseStatus, ReferralSource, ServiceKind
 
 
@@ -15,6 +21,15 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "case_file"
     __table_args__ = (
+        *line_checks(
+            "code",
+            "child_name",
+            "family_name",
+            "referral_number",
+            "contract_number",
+            "close_reason",
+        ),
+        *list_checks("service_types"),
         sa.UniqueConstraint("centre_id", "code"),
         sa.UniqueConstraint("id", "centre_id"),
         sa.ForeignKeyConstraint(["key_worker_id", "centre_id"], ["staff.id", "staff.centre_id"]),

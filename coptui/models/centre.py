@@ -6,7 +6,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from coptui.models.base import created_at_column, enum_column, version_column
+from coptui.models.base import (
+    created_at_column,
+    enum_column,
+    line_checks,
+    notes_checks,
+    version_column,
+)
 from coptui.models.enums import OverrideKind, RoomKind
 
 
@@ -15,6 +21,7 @@ class Centre(SQLModel, table=True):
 
     __tablename__ = "centre"
     __table_args__ = (
+        *line_checks("name", "town", "address"),
         sa.UniqueConstraint("name"),
         sa.CheckConstraint("name <> ''", name="name_not_blank"),
     )
@@ -38,6 +45,7 @@ class CentreCapacity(SQLModel, table=True):
 
     __tablename__ = "centre_capacity"
     __table_args__ = (
+        *line_checks("note"),
         sa.UniqueConstraint("centre_id", "valid_from"),
         sa.CheckConstraint("places > 0", name="places_positive"),
     )
@@ -56,6 +64,8 @@ class Room(SQLModel, table=True):
 
     __tablename__ = "room"
     __table_args__ = (
+        *line_checks("name"),
+        *notes_checks("notes"),
         sa.UniqueConstraint("centre_id", "name"),
         sa.UniqueConstraint("id", "centre_id"),
         sa.CheckConstraint("name <> ''", name="name_not_blank"),
@@ -84,7 +94,7 @@ class HolidayOverride(SQLModel, table=True):
     """A local correction to the national calendar: a closure, or a holiday worked."""
 
     __tablename__ = "holiday_override"
-    __table_args__ = (sa.UniqueConstraint("centre_id", "day"),)
+    __table_args__ = (sa.UniqueConstraint("centre_id", "day"), *line_checks("note"))
 
     id: int | None = Field(default=None, primary_key=True)
     centre_id: int = Field(

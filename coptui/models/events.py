@@ -13,7 +13,9 @@ from coptui.models.base import (
     created_at_column,
     during_column,
     enum_column,
+    line_checks,
     no_overlap,
+    notes_checks,
     range_checks,
     version_column,
 )
@@ -48,6 +50,8 @@ class Programme(SQLModel, table=True):
 
     __tablename__ = "programme"
     __table_args__ = (
+        *line_checks("title"),
+        *notes_checks("description"),
         sa.UniqueConstraint("centre_id", "title"),
         sa.UniqueConstraint("id", "centre_id"),
         sa.ForeignKeyConstraint(["lead_id", "centre_id"], ["staff.id", "staff.centre_id"]),
@@ -134,6 +138,8 @@ class Event(SQLModel, table=True):
         ),
         *range_checks(),
         sa.CheckConstraint("title <> ''", name="title_not_blank"),
+        *line_checks("title", "cancel_reason"),
+        *notes_checks("notes"),
         sa.CheckConstraint(
             "status <> 'cancelled' OR coalesce(cancel_reason, '') <> ''",
             name="cancel_has_reason",
@@ -209,6 +215,7 @@ class EventCase(SQLModel, table=True):
         _event_link(),
         sa.ForeignKeyConstraint(["case_id", "centre_id"], ["case_file.id", "case_file.centre_id"]),
         sa.CheckConstraint("version > 0", name="version_positive"),
+        *notes_checks("attendance_note"),
         sa.Index("ix_event_case_case_id", "case_id"),
     )
 
@@ -241,6 +248,7 @@ class RosterSlot(SQLModel, table=True):
         sa.CheckConstraint(
             "(status = 'open') = (volunteer_id IS NULL)", name="open_iff_no_volunteer"
         ),
+        *line_checks("task"),
         sa.CheckConstraint("version > 0", name="version_positive"),
         sa.Index("ix_roster_slot_event_id", "event_id"),
         sa.Index("ix_roster_slot_volunteer_id", "volunteer_id"),

@@ -6,7 +6,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-from coptui.models.base import created_at_column, enum_column, version_column
+from coptui.models.base import (
+    created_at_column,
+    enum_column,
+    line_checks,
+    list_checks,
+    notes_checks,
+    version_column,
+)
 from coptui.models.enums import Profession, StaffRole
 
 
@@ -15,6 +22,7 @@ class Staff(SQLModel, table=True):
 
     __tablename__ = "staff"
     __table_args__ = (
+        *line_checks("full_name", "email", "phone"),
         sa.UniqueConstraint("login"),
         sa.UniqueConstraint("id", "centre_id"),
         # People are found by name (booking, import): one name, one person (0008).
@@ -46,6 +54,9 @@ class Volunteer(SQLModel, table=True):
 
     __tablename__ = "volunteer"
     __table_args__ = (
+        *line_checks("full_name", "phone", "email", "login"),
+        *notes_checks("notes"),
+        *list_checks("skills"),
         sa.UniqueConstraint("login"),
         sa.UniqueConstraint("id", "centre_id"),
         sa.UniqueConstraint("centre_id", "full_name"),

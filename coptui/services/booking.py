@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.enums import EventKind
+from coptui.domain.text import check_line, check_notes, clean
 from coptui.domain.timeutil import SOFIA
 from coptui.domain.workdays import WorkCalendar
 from coptui.errors import (
@@ -51,7 +52,11 @@ class BookingRequest:
 
 @dataclass(frozen=True)
 class Clash:
-    """Somebody or something already booked for part of the time."""
+    """Somebody or something already booked for part of the time.
+
+    Its words (the resource, the title, the people) are stored text, cleaned when the clash
+    is made: it is shown in forms and in refusals on stderr (``coptui.domain.text``).
+    """
 
     kind: str  # room / staff / case / volunteer
     resource: str
@@ -60,6 +65,11 @@ class Clash:
     start: datetime
     end: datetime
     people: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "resource", clean(self.resource))
+        object.__setattr__(self, "title", clean(self.title))
+        object.__setattr__(self, "people", tuple(clean(p) for p in self.people))
 
     def describe(self) -> str:
         """The clash in words a person understands."""
@@ -168,9 +178,21 @@ def slot_taken_error(clashes: list[Clash]) -> SlotTakenError:
     return SlotTakenError(message, title=_("Slot taken"))
 
 
-def validate_request(request: BookingRequest) -> None:
-    if not request.title.strip():
+def validate_request(request: BookingRequest) -> BookingRequest:
+    """Refuse a request that cannot be booked as given; the request with its text checked.
+
+    Returns:
+        ``request`` with its title and notes as they are stored (stripped, line ends and
+        tabs of the notes normalised); book that one.
+
+    Raises:
+        BadInputError: no title, a control character or a line break in the title, a
+            control character in the notes, text too long, times out of order, nobody.
+    """
+    title = check_line(request.title, _("the title"))
+    if not title:
         raise BadInputError(_("The event needs a title."))
+    notes = check_notes(request.notes, _("the notes"))
     if request.start.tzinfo is None or request.end.tzinfo is None:
         raise BadInputError(_("Times must carry a time zone."))
     if request.end <= request.start:
@@ -188,6 +210,9 @@ def validate_request(request: BookingRequest) -> None:
     for ids in (request.staff_ids, request.case_ids, request.volunteer_ids):
         if len(set(ids)) != len(ids):
             raise BadInputError(_("The same person is listed twice."))
+    if (title, notes) == (request.title, request.notes):
+        return request
+    return replace(request, title=title, notes=notes)
 
 
 def lock_resources(session: Session, request: BookingRequest) -> None:
@@ -312,7 +337,7 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
         HolidayError: the day is not a working day and ``allow_non_working_day`` is false.
         SlotTakenError: a room or person is taken; the message names the holder.
     """
-    validate_request(request)
+    request = validate_request(request)
     if request.case_ids:
         check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
     try:
@@ -328,7 +353,7 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
 
 def refuse_non_working_day(calendar: WorkCalendar, day: Any) -> None:
     if not calendar.is_working_day(day):
-        name = calendar.holiday_name(day)
+        name = clean(calendar.holiday_name(day) or "")
         raise HolidayError(
             _("{day} is not a working day{name}; confirm to book it anyway.").format(
                 day=f"{day:%d.%m.%Y}", name=f" ({name})" if name else ""
@@ -356,7 +381,7 @@ def _refuse_over_headcount(
     if max_people is not None and people > max_people:
         raise CapacityError(
             _("{room} holds at most {limit} people; this event has {people}.").format(
-                room=room_name, limit=max_people, people=people
+                room=clean(room_name), limit=max_people, people=people
             ),
             title=_("Room full"),
         )
@@ -412,7 +437,7 @@ def stale_error(session: Session, table: str, row_id: int) -> StaleEditError:
     ).one_or_none()
     if last is None:
         return StaleEditError(_("Someone else changed this record; reload it and try again."))
-    who = last.full_name or last.login
+    who = clean(last.full_name or last.login)
     when = last.at.astimezone(SOFIA).strftime("%d.%m.%Y %H:%M")
     return StaleEditError(
         _("{who} changed this record at {when}; reload it and try again.").format(

@@ -3,6 +3,11 @@
 Every read here runs on a plain psycopg connection (the planner opens one before SQLAlchemy is
 even imported) or on a SQLAlchemy session (the CLI, the services, the tests): the SQL is the
 driver's own, with ``%(name)s`` parameters, and rows come back as tuples.
+
+These are display read models: every stored text in them (titles, names, codes, notes of
+closures) has passed through ``coptui.domain.text.clean``, so a screen, a text line or a
+message can show it as it is. A form that edits an event reads the stored values themselves
+(``services.booking.load_event``), which the CHECKs of migration 0006 keep clean too.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
+from coptui.domain.text import clean, clean_optional
 from coptui.domain.timeutil import local
 from coptui.domain.workdays import WorkCalendar
 
@@ -30,11 +36,14 @@ def calendar_for(db: Any, centre_id: int) -> WorkCalendar:
         "SELECT day, kind, note FROM holiday_override WHERE centre_id = %(c)s",
         {"c": centre_id},
     )
-    return WorkCalendar(overrides={day: (kind, note) for day, kind, note in found})
+    return WorkCalendar(overrides={day: (kind, clean(note)) for day, kind, note in found})
 
 
 class EventRow(NamedTuple):
-    """One event as a screen shows it (a named tuple: a week can hold thousands)."""
+    """One event as a screen shows it (a named tuple: a week can hold thousands).
+
+    ``title``, ``room``, ``staff`` and ``cases`` are cleaned stored text (see the module).
+    """
 
     id: int
     title: str
@@ -65,7 +74,7 @@ class CentreRow:
 def centres(db: Any) -> list[CentreRow]:
     """Every centre in the database, by name."""
     found = rows(db, "SELECT id, name, town FROM centre ORDER BY name")
-    return [CentreRow(id=i, name=name, town=town) for i, name, town in found]
+    return [CentreRow(id=i, name=clean(name), town=clean(town)) for i, name, town in found]
 
 
 def centre_week(db: Any, *, centre_id: int, monday: date) -> list[EventRow]:
@@ -150,16 +159,16 @@ def _resource_rows(db: Any, found: list[Any]) -> list[EventRow]:
     names: dict[tuple[int, int], str] = {}
     if staff_ids or case_ids:
         params = {"staff": sorted(staff_ids), "cases": sorted(case_ids)}
-        names = {(kind, key): name for kind, key, name in rows(db, _PEOPLE_SQL, params)}
+        names = {(kind, key): clean(name) for kind, key, name in rows(db, _PEOPLE_SQL, params)}
     return [
         EventRow(
             id=r[0],
-            title=r[1],
+            title=clean(r[1]),
             kind=r[2],
             start=r[3],
             end=r[4],
             status=r[5],
-            room=r[6],
+            room=clean_optional(r[6]),
             staff=tuple(names.get((1, i), "?") for i in r[11]),
             version=r[7],
             room_id=r[8],
@@ -208,7 +217,7 @@ def agenda(
         return _resource_rows(db, rows(db, _ONE_SQL.format(where=where), params))
     names: dict[str, dict[int, str]] = {"room": {}, "staff": {}, "case": {}}
     for kind, key, name in rows(db, _NAMES_SQL, {"c": centre_id}):
-        names[kind][key] = name
+        names[kind][key] = clean(name)
     events = rows(db, _WEEK_SQL, {**params, "early": start - timedelta(days=1)})
     # The loop below runs 5,000 times for a busy week: a week has few distinct times and few
     # distinct sets of people, so each is converted once and looked up after that.
@@ -236,7 +245,7 @@ def agenda(
             make(
                 (
                     event_id,
-                    title,
+                    title if title.isprintable() else clean(title),  # clean()'s fast path
                     kind,
                     start_at,
                     end_at,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
 from coptui.i18n import N_, _
@@ -31,7 +32,11 @@ _WHAT = {
 
 @dataclass(frozen=True)
 class Entry:
-    """A room, person, case or programme, by id and the name people use."""
+    """A room, person, case or programme, by id and the name people use.
+
+    A display read model: ``name`` and ``detail`` are stored text made harmless with
+    ``coptui.domain.text.clean`` (pickers, lists, the CLI's text and JSON show them).
+    """
 
     id: int
     name: str
@@ -63,7 +68,7 @@ def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
         ),
         {"c": centre_id},
     )
-    return [Entry(id=r.id, name=r.name, detail=r.detail or "") for r in rows]
+    return [Entry(id=r.id, name=clean(r.name), detail=clean(r.detail or "")) for r in rows]
 
 
 def resolve(session: Session, *, centre_id: int, kind: str, name: str) -> Entry:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.enums import EventKind
+from coptui.domain.text import check_line, clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import (
     BadInputError,
@@ -131,7 +132,7 @@ def edit_event(
             end=current.u,
             status=current.status,
         )
-    validate_request(request)
+    request = validate_request(request)
     if request.case_ids and (changes.case_ids, changes.start, changes.end) != (None, None, None):
         check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
     if request.start.astimezone(SOFIA).date() != current.s.astimezone(SOFIA).date():
@@ -237,7 +238,7 @@ def _check_seats(session: Session, event_id: int, programme_id: int | None, case
     if programme.capacity is not None and cases > programme.capacity:
         raise CapacityError(
             _("„{title}“ has {capacity} places and all are taken.").format(
-                title=programme.title, capacity=programme.capacity
+                title=clean(programme.title), capacity=programme.capacity
             ),
             title=_("Session full"),
         )
@@ -331,23 +332,30 @@ def edit_series(
     return results
 
 
+def _cancel_reason(reason: str) -> str:
+    """The reason as stored: one line, no control character, not blank."""
+    checked = check_line(reason, _("the reason"))
+    if not checked:
+        raise BadInputError(_("Say why the event is cancelled."))
+    return checked
+
+
 def cancel_event(session: Session, *, event_id: int, version: int, reason: str) -> BookedEvent:
     """Cancel an event with a reason; its room and people are free again at once.
 
     Raises:
-        BadInputError: no reason was given.
+        BadInputError: no reason, or one with a control character or too long.
         RefusedError: the event is already cancelled (its reason stays as it is).
         StaleEditError: someone saved the event after ``version`` was read.
     """
-    if not reason.strip():
-        raise BadInputError(_("Say why the event is cancelled."))
+    reason = _cancel_reason(reason)
     _refuse_cancelled(load_event(session, event_id))
     return _update_event(
         session,
         event_id,
         version,
         "status = 'cancelled', cancel_reason = :reason",
-        {"reason": reason.strip()},
+        {"reason": reason},
     )
 
 
@@ -383,11 +391,10 @@ def cancel_series(
         The ids of the events cancelled.
 
     Raises:
-        BadInputError: no reason was given.
+        BadInputError: no reason, or one with a control character or too long.
         RefusedError: the occurrence chosen is already cancelled.
     """
-    if not reason.strip():
-        raise BadInputError(_("Say why the event is cancelled."))
+    reason = _cancel_reason(reason)
     current = load_event(session, event_id)
     _refuse_cancelled(current)
     ids = _scope_ids(session, current, scope)
@@ -397,6 +404,6 @@ def cancel_series(
             " version = version + 1, updated_at = now() WHERE id = ANY(:ids)"
             " AND status <> 'cancelled'"
         ),
-        {"reason": reason.strip(), "ids": ids},
+        {"reason": reason, "ids": ids},
     )
     return ids

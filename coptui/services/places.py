@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coptui.domain.text import clean
 from coptui.errors import BadInputError, CapacityError, NotFoundError
 from coptui.i18n import _
 from coptui.services.booking import find_clashes, load_event, slot_taken_error
@@ -35,7 +36,7 @@ def _seats(session: Session, event: Any) -> tuple[int | None, str]:
     programme_id = event.programme_id
     room_id = event.room_id
     limit: int | None = None
-    name = str(event.title)
+    name = clean(event.title)
     if programme_id is not None:
         row = session.execute(
             text("SELECT capacity FROM programme WHERE id = :p"), {"p": programme_id}

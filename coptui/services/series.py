@@ -51,8 +51,12 @@ class SeriesResult:
 def preview_series(
     session: Session, *, request: BookingRequest, rule: Recurrence, zone: ZoneInfo = SOFIA
 ) -> list[Occurrence]:
-    """Every occurrence of a series with its clashes and holidays, before anything is written."""
-    validate_request(request)
+    """Every occurrence of a series with its clashes and holidays, before anything is written.
+
+    Raises:
+        BadInputError: the request cannot be booked as given (see ``validate_request``).
+    """
+    request = validate_request(request)
     first_local = request.start.astimezone(zone)
     duration = request.end - request.start
     calendar = calendar_for(session, request.centre_id)
@@ -81,6 +85,7 @@ def book_series(
     Occurrences that clash are skipped (and reported); so are non-working days unless
     ``include_holidays``. The caller aborts by rolling back when the result is not wanted.
     """
+    request = validate_request(request)
     preview = preview_series(session, request=request, rule=rule, zone=zone)
     # A series that outlives a case's terms is refused whole, naming the last day allowed.
     wanted = [o for o in preview if include_holidays or not o.holiday]

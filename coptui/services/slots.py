@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.orm import Session
 
+from coptui.domain.text import clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError
 from coptui.i18n import _
@@ -97,7 +98,7 @@ def free_slots(
     rooms: dict[int, str] = {}
     if room_id is not None:
         rooms = {
-            r.id: r.name
+            r.id: clean(r.name)
             for r in session.execute(
                 text("SELECT id, name FROM room WHERE id = :r AND centre_id = :c"),
                 {"r": room_id, "c": centre_id},
@@ -107,7 +108,7 @@ def free_slots(
             raise BadInputError(_("No such room."))
     elif room_kind is not None:
         rooms = {
-            r.id: r.name
+            r.id: clean(r.name)
             for r in session.execute(
                 text(
                     "SELECT id, name FROM room WHERE centre_id = :c AND kind = :k AND active"
