@@ -171,7 +171,10 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
         centre = only_centre(session)
 
         def ids(kind: str, names: list[str]) -> tuple[int, ...]:
-            return tuple(resolve(session, centre_id=centre, kind=kind, name=n).id for n in names)
+            return tuple(
+                resolve(session, centre_id=centre, kind=kind, name=n, for_booking=True).id
+                for n in names
+            )
 
         request = BookingRequest(
             centre_id=centre,
@@ -179,7 +182,9 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
             start=start,
             end=end,
             kind=EventKind(args.kind),
-            room_id=resolve(session, centre_id=centre, kind="rooms", name=args.room).id
+            room_id=resolve(
+                session, centre_id=centre, kind="rooms", name=args.room, for_booking=True
+            ).id
             if args.room
             else None,
             staff_ids=ids("staff", args.staff),

@@ -225,7 +225,11 @@ class EventForm(ModalScreen[int | None]):
 
         def names(kind: str, text: str) -> tuple[int, ...]:
             parts = [p.strip() for p in text.split(",") if p.strip()]
-            return tuple(resolve(session, centre_id=centre_id, kind=kind, name=p).id for p in parts)
+            new = self.event_id is None  # a new event takes only people and rooms in use
+            return tuple(
+                resolve(session, centre_id=centre_id, kind=kind, name=p, for_booking=new).id
+                for p in parts
+            )
 
         room = values["room"].strip()
         return BookingRequest(

@@ -59,7 +59,7 @@ def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
     """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name."""
     if kind == "cases":  # with their state: status, end and days left, place in the queue
         found = case_rows(session, centre_id=centre_id, today=today())
-        return [Entry(id=r.id, name=r.code, detail=case_detail(r)) for r in found]
+        return [Entry(id=r.id, name=clean(r.code), detail=clean(case_detail(r))) for r in found]
     table, name, detail = _KINDS[kind]
     rows = session.execute(
         text(
@@ -71,26 +71,43 @@ def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
     return [Entry(id=r.id, name=clean(r.name), detail=clean(r.detail or "")) for r in rows]
 
 
-def resolve(session: Session, *, centre_id: int, kind: str, name: str) -> Entry:
+def resolve(
+    session: Session, *, centre_id: int, kind: str, name: str, for_booking: bool = False
+) -> Entry:
     """Find one entry by ``name``: an exact match (any case) or else a unique part of a name.
 
+    Args:
+        for_booking: the entry is to be booked into a new event, so a deactivated room,
+            staff member, volunteer or programme is refused (history still names them).
+
     Raises:
-        BadInputError: no entry, or more than one, matches.
+        BadInputError: no entry, or more than one, matches; or (``for_booking``) the one
+            found is deactivated.
     """
     wanted = name.strip().casefold()
     found = entries(session, centre_id=centre_id, kind=kind)
     exact = [e for e in found if e.name.casefold() == wanted]
-    if len(exact) == 1:
-        return exact[0]
     partial = exact or [e for e in found if wanted and wanted in e.name.casefold()]
     what = _(_WHAT[kind])
     if not partial:
         raise BadInputError(_("No {what} is called {name!r}.").format(what=what, name=name))
-    if len(partial) > 1:
+    if len(partial) > 1 and len(exact) != 1:
         names = ", ".join(e.name for e in partial[:5])
         raise BadInputError(
             _("{name!r} matches more than one {what}: {names}").format(
                 name=name, what=what, names=names
             )
         )
-    return partial[0]
+    found_one = partial[0]
+    if for_booking and kind != "cases":
+        table = _KINDS[kind][0]
+        active = session.execute(
+            text(f"SELECT active FROM {table} WHERE id = :i"), {"i": found_one.id}
+        ).scalar()
+        if not active:
+            raise BadInputError(
+                _("{name} is deactivated; choose another or make it active again.").format(
+                    name=found_one.name
+                )
+            )
+    return found_one
