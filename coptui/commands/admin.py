@@ -156,8 +156,41 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     found = transact(engine, lambda s: entries(s, centre_id=only_centre(s), kind=args.what))
     if args.format == "json":
-        print(json_text([{"id": e.id, "name": e.name, "detail": e.detail} for e in found]))
+        records: list[dict[str, Any]] = [
+            {"id": e.id, "name": e.name, "detail": e.detail} for e in found
+        ]
+        if args.what == "cases":
+            states = _case_states(engine)
+            for record in records:
+                record.update(states.get(record["id"], {}))
+        print(json_text(records))
     else:
         for e in found:
             say(f"{e.id:>5}  {e.name}  ({e.detail})" if e.detail else f"{e.id:>5}  {e.name}")
     return EXIT_OK
+
+
+def _case_states(engine: Any) -> dict[int, dict[str, Any]]:
+    """Each case's state for scripts: status, dates, days left, place in the queue."""
+    from coptui.domain.timeutil import today
+    from coptui.services.cases import case_rows
+    from coptui.services.directory import only_centre
+    from coptui.services.transaction import transact
+
+    rows = transact(engine, lambda s: case_rows(s, centre_id=only_centre(s), today=today()))
+
+    def day(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        r.id: {
+            "status": r.status,
+            "service_kind": r.service_kind,
+            "active_from": day(r.active_from),
+            "ends_on": day(r.ends_on),
+            "days_left": r.days_left,
+            "queue_position": r.queue_position,
+            "closed_on": day(r.closed_on),
+        }
+        for r in rows
+    }

@@ -154,6 +154,11 @@ def case_detail(row: CaseRow) -> str:
         return _("closed on {day}").format(day=day_text(row.closed_on))
     if row.ends_on is None or row.days_left is None:
         return _("active")
+    if row.active_from is not None and row.days_left > (row.ends_on - row.active_from).days:
+        # Started with a date still ahead: say when the service begins.
+        return _("active from {start} until {day}").format(
+            start=day_text(row.active_from), day=day_text(row.ends_on)
+        )
     return _("active until {day} ({left})").format(
         day=day_text(row.ends_on), left=_left(row.days_left)
     )
