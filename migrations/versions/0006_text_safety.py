@@ -9,7 +9,8 @@ Create Date: 2026-11-24
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -102,7 +103,7 @@ def neutral_notes(value: str) -> str:
     return _shortened(_NOTES_FORBIDDEN.sub(REPLACEMENT, value), MAX_NOTES)
 
 
-def _neutralise(table: str, column: str, where: str, fix: object) -> None:
+def _neutralise(table: str, column: str, where: str, fix: Callable[[Any], Any]) -> None:
     """Rewrite the rows of ``table`` whose ``column`` matches ``where``, one by one."""
     connection = op.get_bind()
     keys = KEYS.get(table, ("id",))
@@ -113,7 +114,7 @@ def _neutralise(table: str, column: str, where: str, fix: object) -> None:
     match = " AND ".join(f"{key} = :{key}" for key in keys)
     for row in found:
         values = row._mapping
-        new = fix(values[column])  # type: ignore[operator]
+        new = fix(values[column])
         if scope is not None:
             # Two names that differed only by a control character must stay two names.
             same = " AND ".join(f"{c} = :{c}" for c in scope) or "true"
