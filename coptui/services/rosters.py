@@ -353,6 +353,7 @@ class Substitutes:
     asked: tuple[str, ...]
     ranked: tuple[Candidate, ...]
     others: tuple[Candidate, ...]
+    holders: tuple[tuple[int, str], ...] = ()  # who holds a place now: (volunteer id, name)
 
 
 _BUSY_SQL = text(
@@ -465,6 +466,12 @@ def find_substitutes(session: Session, *, event_id: int, today: date) -> Substit
         key=lambda c: (not c.matching, bool(c.warnings), c.minutes_this_month, c.name),
     )
     others = [c for c in candidates if not c.ranks]
+    names: dict[int, str] = dict(
+        session.execute(
+            text("SELECT id, full_name FROM volunteer WHERE id = ANY(:ids)"),
+            {"ids": list(event.volunteers)},
+        ).tuples()
+    )
     return Substitutes(
         event_id=event_id,
         title=clean(event.title),
@@ -474,4 +481,5 @@ def find_substitutes(session: Session, *, event_id: int, today: date) -> Substit
         asked=tuple(clean(a) for a in asked),
         ranked=tuple(ranked),
         others=tuple(others),
+        holders=tuple((int(v), clean(names.get(v, "?"))) for v in event.volunteers),
     )
