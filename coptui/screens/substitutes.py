@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from coptui.screens.backend import Backend
-    from coptui.services.rosters import Candidate, Substitutes
+    from coptui.services.substitutes import Candidate, Substitutes
 
 
 def read_roster_warnings(
@@ -140,7 +140,7 @@ class RosterScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster", name="load")
     def _load(self) -> Substitutes:
-        from coptui.services.rosters import find_substitutes
+        from coptui.services.substitutes import find_substitutes
         from coptui.services.transaction import transact
 
         today = self.backend.today()

@@ -16,8 +16,9 @@ from coptui.models import Programme, ProgrammeKind, Volunteer
 from coptui.services.booking import BookingRequest, book_event, load_event
 from coptui.services.hours import month_hours, parse_month
 from coptui.services.roster_reads import coordinator_warnings, roster_summaries
-from coptui.services.rosters import decline, find_substitutes, set_open_places, sign_up
+from coptui.services.rosters import decline, set_open_places, sign_up
 from coptui.services.series import book_series
+from coptui.services.substitutes import find_substitutes
 from coptui.services.transaction import transact
 from tests.factories import DAY, World, at, make_world
 
