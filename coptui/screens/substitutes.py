@@ -188,7 +188,9 @@ class RosterScreen(ModalScreen[bool]):
         holders = self.query_one("#holders", OptionList)
         holders.clear_options()
         holders.add_options(Option(Content(name), id=f"v{vid}") for vid, name in found.holders)
-        if not found.holders:
+        if found.holders:
+            holders.highlighted = 0
+        else:
             holders.add_option(Option(Content(_("nobody yet")), disabled=True))
         candidates = self.query_one("#candidates", OptionList)
         highlighted = candidates.highlighted
