@@ -68,9 +68,7 @@ def test_signup_refuses_a_volunteer_elsewhere_naming_where(
     assert busy in err and "Еко ваканция" in err and len(err.strip().splitlines()) == 1
 
 
-def test_hours_per_month_as_text_and_csv(
-    demo_env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_hours_per_month_as_text_and_csv(demo_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hours", "--month", "11.2026"]) == 0
     text = capsys.readouterr().out
     assert "Часове от проведени занимания, 11.2026" in text
