@@ -103,8 +103,10 @@ class RosterScreen(ModalScreen[bool]):
     CSS_PATH = "dialogs.tcss"
     DEFAULT_CSS = """
     RosterScreen .roster { width: 100; max-width: 100%; height: auto; max-height: 100%; }
-    RosterScreen OptionList { height: auto; max-height: 12; }
-    RosterScreen #holders { max-height: 5; }
+    RosterScreen OptionList { height: auto; max-height: 7; }
+    RosterScreen #roster-note { display: none; }
+    RosterScreen #roster-note.shown { display: block; }
+    RosterScreen #holders { max-height: 4; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", N_("Back")),
@@ -124,11 +126,11 @@ class RosterScreen(ModalScreen[bool]):
         with Vertical(classes="dialog roster"):
             yield Label(_("Volunteers"), id="roster-title", classes="dialog-title")
             yield Static("", id="roster-head", markup=False)
+            yield Static("", id="roster-note", markup=False)
             yield Label(_("Hold a place (x: cannot come to this session):"))
             yield OptionList(id="holders")
             yield Label(_("Candidates, best first:"))
             yield OptionList(id="candidates")
-            yield Static("", id="roster-note", markup=False)
             yield Static(
                 _("Enter: give the place · x: cannot come · Tab: next list · Esc: back"),
                 classes="hint",
@@ -158,6 +160,7 @@ class RosterScreen(ModalScreen[bool]):
             self._show(result)
         elif event.worker.name == "write":
             note = self.query_one("#roster-note", Static)
+            note.add_class("shown")
             if event.state is WorkerState.SUCCESS:
                 note.update(str(event.worker.result))
                 note.remove_class("problem")
