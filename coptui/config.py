@@ -68,6 +68,8 @@ class Settings:
         lang: the language of the interface, ``bg`` or ``en``.
         day_start: start of the centre's working day.
         day_end: end of the centre's working day.
+        open_places_warn_days: volunteer places still open this many days ahead (today
+            included) are a warning on the coordinator's status line.
     """
 
     database_url: str | None = None
@@ -75,6 +77,7 @@ class Settings:
     lang: str = "bg"
     day_start: time = time(8, 0)
     day_end: time = time(18, 0)
+    open_places_warn_days: int = 3
 
     @property
     def embedded(self) -> bool:
@@ -103,6 +106,11 @@ class Settings:
         day_end = _parse_hhmm("DAY_END", get("DAY_END") or "18:00")
         if day_end <= day_start:
             raise SettingsError(f"{ENV_PREFIX}DAY_END must be after {ENV_PREFIX}DAY_START")
+        warn_text = get("OPEN_PLACES_WARN_DAYS") or "3"
+        if not warn_text.isdigit() or int(warn_text) > 60:
+            raise SettingsError(
+                f"{ENV_PREFIX}OPEN_PLACES_WARN_DAYS: expected a number of days from 0 to 60"
+            )
         url = get("DATABASE_URL")
         return cls(
             database_url=_check_database_url(url) if url else None,
@@ -110,4 +118,5 @@ class Settings:
             lang=lang,
             day_start=day_start,
             day_end=day_end,
+            open_places_warn_days=int(warn_text),
         )

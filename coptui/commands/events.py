@@ -240,6 +240,7 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     from coptui.domain.timeutil import SOFIA, check_day, local, today
     from coptui.services.calendar import agenda
     from coptui.services.directory import only_centre, resolve
+    from coptui.services.roster_reads import NO_ROSTER, open_places_text, roster_summaries
     from coptui.services.transaction import transact
 
     first = args.start or today()
@@ -248,7 +249,7 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     end = local(first + timedelta(days=args.days), time(0))
     engine = open_engine(settings)
 
-    def work(session: Session) -> list[EventRow]:
+    def events(session: Session) -> list[EventRow]:
         centre = only_centre(session)
         for option, kind in AGENDA_RESOURCES.items():
             name = getattr(args, option)
@@ -264,7 +265,11 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
                 )
         return agenda(session, centre_id=centre, start=start, end=end)
 
-    rows = transact(engine, work)
+    def work(session: Session) -> tuple[list[EventRow], dict[int, Any]]:
+        found = events(session)
+        return found, roster_summaries(session, [r.id for r in found])
+
+    rows, rosters = transact(engine, work)
     records: list[dict[str, Any]] = [
         {
             "id": r.id,
@@ -275,6 +280,8 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
             "staff": list(r.staff),
             "status": r.status,
             "kind": r.kind,
+            "volunteers": list(rosters.get(r.id, NO_ROSTER).volunteers),
+            "open_places": rosters.get(r.id, NO_ROSTER).open_places,
         }
         for r in rows
     ]
@@ -287,16 +294,26 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
             writer.writerow(
                 {
                     key: value if isinstance(value, int) or value is None else csv_cell(value)
-                    for key, value in {**record, "staff": "; ".join(record["staff"])}.items()
+                    for key, value in {
+                        **record,
+                        "staff": "; ".join(record["staff"]),
+                        "volunteers": "; ".join(record["volunteers"]),
+                    }.items()
                 }
             )
     else:
         for r in rows:
             s, e = r.start.astimezone(SOFIA), r.end.astimezone(SOFIA)
             mark = " ✗" if r.status == "cancelled" else ""
+            roster = rosters.get(r.id, NO_ROSTER)
+            extra = "".join(
+                f"  · {part}"
+                for part in (", ".join(roster.volunteers), open_places_text(roster.open_places))
+                if part
+            )
             say(
                 f"{r.id:>6}  {s:%d.%m.%Y %H:%M}–{e:%H:%M}  {r.title}{mark}"
-                f"  [{r.room or '—'}]  {', '.join(r.staff)}"
+                f"  [{r.room or '—'}]  {', '.join(r.staff)}{extra}"
             )
     return EXIT_OK
 

@@ -94,6 +94,7 @@ def event_values(session: Session, event_id: int, centre_id: int) -> tuple[int, 
         "staff": ", ".join(lookup["staff"][i] for i in row.staff),
         "cases": ", ".join(lookup["cases"][i] for i in row.cases),
         "volunteers": ", ".join(lookup["volunteers"][i] for i in row.volunteers),
+        "open_slots": str(row.open_slots) if row.open_slots else "",
         "notes": clean_notes(row.notes or ""),
     }
 

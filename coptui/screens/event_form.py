@@ -163,7 +163,6 @@ class EventForm(ModalScreen[int | None]):
             self.version, self.loaded = event
             self._fill(self.loaded)
             self.query_one("#repeat", Input).disabled = True
-            self.query_one("#open_slots", Input).disabled = True
             self._untouched = self.typed()
         self._schedule_check()
 
@@ -372,6 +371,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.errors import BadInputError
         from coptui.services.booking import book_event
         from coptui.services.edits import EventChanges, edit_event
+        from coptui.services.rosters import set_open_places
         from coptui.services.series import book_series
         from coptui.services.transaction import transact
 
@@ -382,10 +382,15 @@ class EventForm(ModalScreen[int | None]):
             request = self._request(session, typed)
             if self.event_id is not None:
                 assert self.version is not None
+                version = self.version
+                if request.open_slots != _count(self.loaded.get("open_slots", "")):
+                    version = set_open_places(
+                        session, event_id=self.event_id, version=version, count=request.open_slots
+                    )
                 saved = edit_event(
                     session,
                     event_id=self.event_id,
-                    version=self.version,
+                    version=version,
                     changes=EventChanges(
                         title=request.title,
                         kind=request.kind,

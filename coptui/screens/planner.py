@@ -72,6 +72,7 @@ class PlannerScreen(PlannerFind):
         Binding("d", "cancel_event", N_("Cancel event")),
         Binding("p", "pick", N_("Whose week")),
         Binding("r", "directory", N_("Directory")),
+        Binding("o", "roster", N_("Volunteers"), show=False),
         Binding("c", "case_page", N_("Case page"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
@@ -92,6 +93,7 @@ class PlannerScreen(PlannerFind):
         ("]", N_("the next of several events at the same time")),
         ("m", N_("move the event under the cursor")),
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
+        ("o", N_("volunteers of the event: sign one up, one cannot come, find a substitute")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
         ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
         ("c", N_("the page of the case whose week is shown")),
@@ -119,6 +121,7 @@ class PlannerScreen(PlannerFind):
         self._pending_select: int | None = None  # an event to put the cursor on
         self._pending_day: date | None = None  # a day to put the cursor on
         self.case_warnings: list[str] = []  # the D-14 / D-7 lines on the status line
+        self.roster_warnings: list[str] = []  # open places soon, volunteers' papers ending
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner")
@@ -216,7 +219,8 @@ class PlannerScreen(PlannerFind):
         else:
             days = shown.days if self._show_weekend(shown) else shown.days[:5]
             grid = self.query_one(WeekGrid)
-            grid.show(days, [block_of(row, SOFIA) for row in shown.rows], self.coptui.today())
+            blocks = [block_of(row, SOFIA, shown.rosters.get(row.id)) for row in shown.rows]
+            grid.show(days, blocks, self.coptui.today())
             self._fit_grid()
             if self._pending_select is not None:
                 grid.select_event(self._pending_select)
@@ -230,6 +234,7 @@ class PlannerScreen(PlannerFind):
             self._first_run()
         else:
             self._read_case_warnings(shown)
+            self._read_roster_warnings(shown.centre_id)
         self.loads += 1
         if not shown.shaded and shown.centre_id is not None:
             self._shade(shown)
@@ -308,7 +313,7 @@ class PlannerScreen(PlannerFind):
             free = _("{when} free · n: new event").format(when=f"{at:%d.%m %H:%M}") if at else ""
             if self.centre_id is None:
                 free = ""
-            details.update(with_warnings([free], self.case_warnings, details.size.height))
+            details.update(with_warnings([free], self._warnings(), details.size.height))
             return
         head = " · ".join(
             p
@@ -323,7 +328,13 @@ class PlannerScreen(PlannerFind):
         lines = [head]
         if block.people:
             lines.append(block.people)
-        details.update(with_warnings(lines, self.case_warnings, details.size.height))
+        roster = " · ".join(p for p in (block.volunteers, block.open_places) if p)
+        if roster:
+            lines.append(_("Volunteers: {roster}").format(roster=roster))
+        details.update(with_warnings(lines, self._warnings(), details.size.height))
+
+    def _warnings(self) -> list[str]:
+        return self.case_warnings + self.roster_warnings
 
     def _read_case_warnings(self, shown: Shown) -> None:
         """The D-14 / D-7 warnings of the specialist on screen (of every case otherwise)."""
@@ -345,6 +356,19 @@ class PlannerScreen(PlannerFind):
             self.notify(
                 "\n".join(new), title=_("Cases ending soon"), severity="warning", markup=False
             )
+
+    def _read_roster_warnings(self, centre_id: int) -> None:
+        from coptui.screens.backend import Backend
+        from coptui.screens.substitutes import read_roster_warnings
+
+        days = self.coptui.settings.open_places_warn_days
+        read_roster_warnings(
+            self, Backend.of(self.app), centre_id=centre_id, days=days, done=self._roster_warned
+        )
+
+    def _roster_warned(self, warnings: list[str]) -> None:
+        self.roster_warnings = warnings
+        self._details()
 
     # -- live -------------------------------------------------------------------------------
 
@@ -387,6 +411,7 @@ class PlannerScreen(PlannerFind):
             (_("Edit event"), "e", self.action_edit_event),
             (_("Move event"), "m", self.action_move_event),
             (_("Cancel event"), "d", self.action_cancel_event),
+            (_("Volunteers of the event"), "o", self.action_roster),
             (_("Whose week"), "p", self.action_pick),
             (_("Directory"), "r", self.action_directory),
             (_("Case page"), "c", self.action_case_page),

@@ -73,7 +73,7 @@ class PlannerEdits(Screen[None]):
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             for row in self.shown.rows if self.shown else []:
                 if str(row.id) == key:
-                    return block_of(row, SOFIA)
+                    return block_of(row, SOFIA, self.shown.rosters.get(row.id))
             return None
         return self.query_one(WeekGrid).current()
 
@@ -115,6 +115,22 @@ class PlannerEdits(Screen[None]):
         if block is None:
             self.notify(_("Put the cursor on an event first."), timeout=4)
         return block
+
+    def action_roster(self) -> None:
+        """The volunteers of the event under the cursor: sign up, decline, substitutes."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.substitutes import RosterScreen
+
+        block = self._event_to_change()
+        if block is None:
+            return
+        if block.status != "planned":
+            self.notify(_("Only a planned event takes volunteers."), timeout=4)
+            return
+        self.app.push_screen(
+            RosterScreen(event_id=block.id, backend=Backend.of(self.app)),
+            lambda changed: self.reload() if changed else None,
+        )
 
     def action_move_event(self) -> None:
         from coptui.domain.parse import parse_day, parse_time

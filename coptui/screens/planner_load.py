@@ -19,6 +19,7 @@ from coptui.widgets.weekgrid import Block, Day
 
 if TYPE_CHECKING:
     from coptui.services.calendar import EventRow
+    from coptui.services.roster_reads import RosterSummary
 
 AGENDA_DAYS = 14
 STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
@@ -47,6 +48,7 @@ class Shown:
     days: list[Day] = field(default_factory=list)
     rows: list[EventRow] = field(default_factory=list)
     shaded: bool = False
+    rosters: dict[int, RosterSummary] = field(default_factory=dict)  # volunteers, open places
 
 
 def read_shown(conn: Any, *, first: date, view: str, resource: Choice | None, shade: bool) -> Shown:
@@ -58,6 +60,7 @@ def read_shown(conn: Any, *, first: date, view: str, resource: Choice | None, sh
     """
     from coptui.domain.timeutil import local
     from coptui.services.calendar import agenda, calendar_for, centres, rows
+    from coptui.services.roster_reads import roster_summaries
 
     span = SPANS[view]
     days = [Day(day=first + timedelta(days=n)) for n in range(span)]
@@ -107,6 +110,7 @@ def read_shown(conn: Any, *, first: date, view: str, resource: Choice | None, sh
         days=days,
         rows=events,
         shaded=shade or view == "agenda",
+        rosters=roster_summaries(conn, [e.id for e in events]),
     )
 
 
@@ -121,8 +125,10 @@ def shaded(days: list[Day], calendar: Any) -> list[Day]:
     return result
 
 
-def block_of(row: EventRow, zone: Any) -> Block:
+def block_of(row: EventRow, zone: Any, roster: RosterSummary | None = None) -> Block:
     """An event row as the grid draws it: local times, stored text made harmless."""
+    from coptui.services.roster_reads import open_places_text
+
     return Block(
         id=row.id,
         title=clean(row.title),
@@ -133,6 +139,8 @@ def block_of(row: EventRow, zone: Any) -> Block:
         room=clean(row.room) if row.room else row.room,
         people=clean(", ".join(row.staff + row.cases)),
         series_id=row.series_id,
+        volunteers=clean(", ".join(roster.volunteers)) if roster else "",
+        open_places=open_places_text(roster.open_places) if roster else "",
     )
 
 

@@ -71,6 +71,8 @@ class Block:
     room: str | None
     people: str
     series_id: int | None = None
+    volunteers: str = ""  # who holds a volunteer place
+    open_places: str = ""  # «2 open places for volunteers», drawn under the room
 
 
 def _fit(text: str, width: int) -> str:
@@ -146,6 +148,8 @@ class WeekGrid(Widget, can_focus=True):
                 title=clean(b.title),
                 room=clean(b.room) if b.room else b.room,
                 people=clean(b.people),
+                volunteers=clean(b.volunteers),
+                open_places=clean(b.open_places),
             )
             for b in blocks
         ]
@@ -465,7 +469,10 @@ class WeekGrid(Widget, can_focus=True):
                 style += Style(dim=True)
             # The row already says when it starts; narrow columns keep their width for words.
             head = f"{block.start:%H:%M} {block.title}" if lane_width >= 16 else block.title
-            texts = [head, block.room or "", block.people]
+            texts = [head, block.room or ""]
+            if block.open_places and block.status == "planned":
+                texts.append(block.open_places)
+            texts.append(block.people)
             for k, slot in enumerate(range(first_slot, last_slot + 1)):
                 text = texts[k] if k < len(texts) else ""
                 if k == 0 and last_slot == first_slot and lane_width >= 16 and block.room:

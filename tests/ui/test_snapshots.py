@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from coptui.screens.planner import PlannerScreen
 from tests.ui.test_planner import make_app
@@ -23,6 +24,14 @@ async def _week_loaded(pilot: Pilot[Any]) -> None:
     deadline = loop.time() + 15
     while not (isinstance(pilot.app.screen, PlannerScreen) and pilot.app.screen.loads > 0):
         assert loop.time() < deadline, "the week never loaded"
+        await pilot.pause(0.02)
+    # The status line's warnings (cases ending, places still open) are read after the week.
+    while any(
+        w.group in ("case-warnings", "roster-warnings")
+        and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for w in pilot.app.workers
+    ):
+        assert loop.time() < deadline, "the warnings were never read"
         await pilot.pause(0.02)
     await pilot.press("j", "j", "l")  # the cursor on Tuesday 09:00
     await pilot.pause()
