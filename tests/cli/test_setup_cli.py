@@ -163,6 +163,7 @@ def test_import_previews_and_writes_with_yes(
     bad.write_text("name,profession\nВера Д,психолог\nГошо,астронавт\n", encoding="utf-8")
     refused = run("import", "staff", str(bad), "--yes", env=env)
     assert refused.returncode == 2 and "ред 3, Професия" in refused.stdout
+    assert "Професия: Професия" not in refused.stdout  # the field is named once
     assert counts(database_url)["staff"] == 2
     skipped = run("import", "staff", str(bad), "--yes", "--skip-bad", env=env)
     assert skipped.returncode == 0 and "Добавени: 1" in skipped.stdout
