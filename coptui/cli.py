@@ -108,6 +108,9 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run coptui with ``argv`` (default: the process arguments) and return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    # A setting that cannot be used is said in the language asked for, if that one can be.
+    asked = _language_from_argv(args_list) or os.environ.get("COPTUI_LANG", "").strip().lower()
+    set_language(asked if asked in LANGUAGES else "bg")
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from coptui.i18n import _
+
 ENV_PREFIX = "COPTUI_"
 DEFAULT_TIMEZONE = "Europe/Sofia"
 LANGUAGES = ("bg", "en")
@@ -29,7 +31,11 @@ def _parse_hhmm(name: str, text: str) -> time:
         hours, minutes = text.split(":")
         return time(int(hours), int(minutes))
     except ValueError as exc:
-        raise SettingsError(f"{ENV_PREFIX}{name}: expected HH:MM, got {text!r}") from exc
+        raise SettingsError(
+            _("{name}: expected a time as HH:MM, not {text!r}.").format(
+                name=f"{ENV_PREFIX}{name}", text=text[:20]
+            )
+        ) from exc
 
 
 # The URL forms coptui connects with (psycopg 3 through SQLAlchemy); PostgreSQL only.
@@ -45,16 +51,22 @@ def _check_database_url(text: str) -> str:
     scheme, sep, _rest = text.partition("://")
     if not sep or not scheme:
         raise SettingsError(
-            f"{name}: expected a PostgreSQL URL such as postgresql://user@host/database"
+            _("{name}: expected a PostgreSQL URL such as postgresql://user@host/database.").format(
+                name=name
+            )
         )
     if scheme not in _URL_SCHEMES:
         raise SettingsError(
-            f"{name}: coptui needs PostgreSQL (postgresql://...), not {scheme[:20]!r}"
+            _("{name}: coptui needs PostgreSQL (postgresql://...), not {scheme!r}.").format(
+                name=name, scheme=scheme[:20]
+            )
         )
     try:
         urlsplit(text).port  # noqa: B018 - raises on a port that is not a number
     except ValueError as exc:
-        raise SettingsError(f"{name}: the port is not a number from 1 to 65535") from exc
+        raise SettingsError(
+            _("{name}: the port is not a number from 1 to 65535.").format(name=name)
+        ) from exc
     return text
 
 
@@ -99,17 +111,27 @@ class Settings:
 
         lang = (get("LANG") or "bg").lower()
         if lang not in LANGUAGES:
-            raise SettingsError(f"{ENV_PREFIX}LANG: expected one of {', '.join(LANGUAGES)}")
+            raise SettingsError(
+                _("{name}: expected one of {values}.").format(
+                    name=f"{ENV_PREFIX}LANG", values=", ".join(LANGUAGES)
+                )
+            )
         home_text = get("HOME")
         home = Path(home_text).expanduser() if home_text else _default_home()
         day_start = _parse_hhmm("DAY_START", get("DAY_START") or "08:00")
         day_end = _parse_hhmm("DAY_END", get("DAY_END") or "18:00")
         if day_end <= day_start:
-            raise SettingsError(f"{ENV_PREFIX}DAY_END must be after {ENV_PREFIX}DAY_START")
+            raise SettingsError(
+                _("{end} must be after {start}.").format(
+                    end=f"{ENV_PREFIX}DAY_END", start=f"{ENV_PREFIX}DAY_START"
+                )
+            )
         warn_text = get("OPEN_PLACES_WARN_DAYS") or "3"
         if not warn_text.isdigit() or int(warn_text) > 60:
             raise SettingsError(
-                f"{ENV_PREFIX}OPEN_PLACES_WARN_DAYS: expected a number of days from 0 to 60"
+                _("{name}: expected a number of days from 0 to 60").format(
+                    name=f"{ENV_PREFIX}OPEN_PLACES_WARN_DAYS"
+                )
             )
         url = get("DATABASE_URL")
         return cls(

@@ -157,7 +157,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     found = transact(engine, lambda s: entries(s, centre_id=only_centre(s), kind=args.what))
     if args.format == "json":
         records: list[dict[str, Any]] = [
-            {"id": e.id, "name": e.name, "detail": e.detail} for e in found
+            {"id": e.id, "name": e.name, "detail": e.detail, "status": e.status} for e in found
         ]
         if args.what == "cases":
             states = _case_states(engine)
@@ -166,7 +166,10 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         print(json_text(records))
     else:
         for e in found:
-            say(f"{e.id:>5}  {e.name}  ({e.detail})" if e.detail else f"{e.id:>5}  {e.name}")
+            detail = [e.detail] if e.detail else []
+            if e.status == "inactive":
+                detail.append(_("out of use"))
+            say(f"{e.id:>5}  {e.name}  ({'; '.join(detail)})" if detail else f"{e.id:>5}  {e.name}")
     return EXIT_OK
 
 

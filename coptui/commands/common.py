@@ -140,7 +140,8 @@ def run_app(args: argparse.Namespace, settings: Settings, engine: Engine | None 
     from coptui.app import CoptApp
 
     app = CoptApp(settings=settings, engine=engine)
-    code = app.run() or 0
+    app.run()  # returns the app's result; a crash or a signal is in return_code
+    code = app.return_code or 0
     if app.failure:
         print(f"coptui: {clean(app.failure)}", file=sys.stderr)
         return code or EXIT_FAILED

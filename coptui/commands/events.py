@@ -288,7 +288,9 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json_text(records))
     elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["id"])
+        # The same columns with no events as with some (a script reads them by name).
+        columns = ["id", "title", "start", "end", "room", "staff", "status", "kind"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
         writer.writeheader()
         for record in records:
             writer.writerow(

@@ -109,7 +109,10 @@ def show_preview(preview: Preview) -> None:
         print(_("Wrong lines: {n}").format(n=preview.bad_lines))
         for error in preview.errors[:SHOWN_ERRORS]:
             where = f"{error.line}, {error.field}" if error.field else str(error.line)
-            print(_("  line {where}: {message}").format(where=where, message=clean(error.message)))
+            message = clean(error.message)
+            # «ред 3, Професия: Професия: …» names the field twice: once is enough.
+            message = message.removeprefix(f"{error.field}: ") if error.field else message
+            print(_("  line {where}: {message}").format(where=where, message=message))
         if len(preview.errors) > SHOWN_ERRORS:
             print(_("  … and {n} more").format(n=len(preview.errors) - SHOWN_ERRORS))
 

@@ -127,8 +127,8 @@ class CasePage(Screen[None]):
         self.loads = 0  # finished loads, for tests
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Loading…"), id="case-title")
-        yield Static("", id="case-details")
+        yield Static(_("Loading…"), id="case-title", markup=False)
+        yield Static("", id="case-details", markup=False)
         yield Label(_("Upcoming sessions"), classes="case-heading")
         yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
         yield Label(_("Past sessions and attendance"), classes="case-heading")

@@ -108,7 +108,7 @@ class DirectoryScreen(Screen[None]):
         self._select: tuple[str, int] | None = None  # the row to put the cursor on after a load
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Directory"), id="directory-title")
+        yield Static(_("Directory"), id="directory-title", markup=False)
         with TabbedContent(initial=f"tab-{self.initial_kind}", id="tabs"):
             for kind, label in TABS:
                 with TabPane(_(label), id=f"tab-{kind}"):
@@ -375,7 +375,7 @@ class DirectoryScreen(Screen[None]):
             self.notify(_("The centre itself cannot be deactivated."), timeout=4)
             return
         if not record.active:
-            self.notify(_("{name} is already inactive.").format(name=name), timeout=4)
+            self.notify(_("{name} is already inactive.").format(name=name), timeout=4, markup=False)
             return
         if kind == "case":
 

@@ -126,17 +126,17 @@ class RecordForm(ModalScreen["Record | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             if self.intro:
-                yield Static(self.intro, classes="intro")
+                yield Static(self.intro, classes="intro", markup=False)
             with VerticalScroll(id="fields"):
                 for spec in self.specs:
                     with Horizontal(classes="field"):
                         mark = " *" if spec.required else ""
                         yield Label(_(spec.label) + mark, classes="field-label")
                         yield self._widget(spec)
-                    yield Static("", id=f"error-{spec.name}", classes="field-error")
-            yield Static("", id="note")
+                    yield Static("", id=f"error-{spec.name}", classes="field-error", markup=False)
+            yield Static("", id="note", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="save", variant="primary", compact=True)
                 yield Button(_("Back"), id="back", compact=True)

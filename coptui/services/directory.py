@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from coptui.domain.fields import choice_label, fields_of
 from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
@@ -41,6 +42,8 @@ class Entry:
     id: int
     name: str
     detail: str
+    # A case's status (waiting, active, closed); for the rest active or inactive.
+    status: str = ""
 
 
 def only_centre(session: Session) -> int:
@@ -59,16 +62,29 @@ def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
     """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name."""
     if kind == "cases":  # with their state: status, end and days left, place in the queue
         found = case_rows(session, centre_id=centre_id, today=today())
-        return [Entry(id=r.id, name=clean(r.code), detail=clean(case_detail(r))) for r in found]
+        return [
+            Entry(id=r.id, name=clean(r.code), detail=clean(case_detail(r)), status=r.status)
+            for r in found
+        ]
     table, name, detail = _KINDS[kind]
     rows = session.execute(
         text(
-            f"SELECT id, {name} AS name, {detail}::text AS detail FROM {table}"
+            f"SELECT id, {name} AS name, {detail}::text AS detail, active FROM {table}"
             " WHERE centre_id = :c ORDER BY lower(" + name + "), id"
         ),
         {"c": centre_id},
     )
-    return [Entry(id=r.id, name=clean(r.name), detail=clean(r.detail or "")) for r in rows]
+    # A coded detail (a room's kind, a profession) in words, as the forms show it.
+    spec = next((s for s in fields_of(table) if s.name == detail and s.choices), None)
+    return [
+        Entry(
+            id=r.id,
+            name=clean(r.name),
+            detail=clean(choice_label(spec, r.detail) if spec and r.detail else r.detail or ""),
+            status="active" if r.active else "inactive",
+        )
+        for r in rows
+    ]
 
 
 def resolve(

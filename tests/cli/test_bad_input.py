@@ -151,3 +151,24 @@ def test_start_and_end_are_read_as_the_form_reads_them(
     assert "14.12.2026 09:00–10:00" in capsys.readouterr().out
     assert main([*BOOK, "--start", "15.12.2026 930", "--duration", "45"]) == EXIT_OK
     assert "15.12.2026 09:30–10:15" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("env", "bulgarian", "english"),
+    [
+        ({"COPTUI_DATABASE_URL": "garbage"}, "очаква се адрес на PostgreSQL", "expected a"),
+        ({"COPTUI_DATABASE_URL": "mysql://a@b/c"}, "само с PostgreSQL", "needs PostgreSQL"),
+        ({"COPTUI_DAY_START": "8"}, "ЧЧ:ММ", "HH:MM"),
+        ({"COPTUI_DAY_START": "18:00", "COPTUI_DAY_END": "08:00"}, "трябва да е след", "after"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_said_in_the_users_language(
+    env: dict[str, str], bulgarian: str, english: str
+) -> None:
+    said = run("agenda", env=env)
+    assert said.returncode == EXIT_BAD_INPUT
+    assert bulgarian in said.stderr and len(said.stderr.splitlines()) == 1, said.stderr
+    said = run("--lang", "en", "agenda", env=env)
+    assert english in said.stderr and bulgarian not in said.stderr, said.stderr
+    said = run("agenda", env={**env, "COPTUI_LANG": "en"})
+    assert english in said.stderr, said.stderr

@@ -161,3 +161,12 @@ def test_a_new_crash_log_is_created_private(
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
     assert not any(c in log.read_text() for c in CONTROL)
     assert not any(c in capsys.readouterr().err for c in CONTROL)
+
+
+def test_agenda_csv_of_an_empty_day_has_the_full_header(
+    demo_env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A script reading the CSV finds the same columns whether or not there are events."""
+    monkeypatch.setattr("coptui.services.calendar.agenda", lambda *a, **k: [])
+    assert main(["agenda", "--from", "14.12.2026", "--days", "1", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["id,title,start,end,room,staff,status,kind"]

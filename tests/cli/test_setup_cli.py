@@ -99,6 +99,20 @@ def test_the_examples_then_edit_and_deactivate(env: dict[str, str], database_url
     assert run("deactivate", "closure", "31.12.2027", env=env).returncode == 0
 
 
+def test_list_says_the_kind_in_words_and_the_status(env: dict[str, str]) -> None:
+    """The list speaks as `add` does (not «group_room»), marks what is out of use, and its
+    JSON gives each entry's status for scripts: a case's waiting/active/closed."""
+    set_up(env)
+    assert run("deactivate", "staff", "Мария", env=env).returncode == 0
+    staff = run("list", "staff", env=env).stdout
+    assert "психолог" in staff and "psychologist" not in staff and "извън употреба" in staff
+    rooms = json.loads(run("list", "rooms", "--format", "json", env=env).stdout)
+    assert rooms == [{"id": rooms[0]["id"], "name": "Групова зала", "detail": "групова зала",
+                      "status": "active"}]  # fmt: skip
+    cases = json.loads(run("list", "cases", "--format", "json", env=env).stdout)
+    assert [(c["name"], c["status"]) for c in cases] == [("ЦОП-2027-001", "active")]
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -149,6 +163,7 @@ def test_import_previews_and_writes_with_yes(
     bad.write_text("name,profession\nВера Д,психолог\nГошо,астронавт\n", encoding="utf-8")
     refused = run("import", "staff", str(bad), "--yes", env=env)
     assert refused.returncode == 2 and "ред 3, Професия" in refused.stdout
+    assert "Професия: Професия" not in refused.stdout  # the field is named once
     assert counts(database_url)["staff"] == 2
     skipped = run("import", "staff", str(bad), "--yes", "--skip-bad", env=env)
     assert skipped.returncode == 0 and "Добавени: 1" in skipped.stdout

@@ -189,3 +189,47 @@ async def test_a_refusal_naming_markup_shows_in_a_toast_without_breaking(
         assert app.is_running
     assert app._exception is None
     assert close
+
+
+async def test_the_directory_its_forms_and_a_case_page_show_markup_as_typed(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A centre, a case or a typed value like ``[/]`` is text there too, never a crash."""
+    from coptui.screens.case_page import CasePage
+    from coptui.screens.directory import DirectoryScreen
+    from coptui.screens.record_form import RecordForm
+
+    app = make_app(engine, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE centre SET name = :n"), {"n": f"ЦОП {CLOSE}"})
+        case_id = conn.execute(text("SELECT id FROM case_file ORDER BY id LIMIT 1")).scalar_one()
+        conn.execute(
+            text("UPDATE case_file SET code = :c, child_name = :n WHERE id = :i"),
+            {"c": f"К-{CLOSE}", "n": NAME, "i": case_id},
+        )
+    async with planner(app, (120, 40)) as (pilot, _screen):
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        directory = app.screen
+        assert isinstance(directory, DirectoryScreen)
+        await until(pilot, lambda: directory.loads > 0)
+        title = directory.query_one("#directory-title", Static)
+        assert f"ЦОП {CLOSE}" in _text(title)
+
+        await pilot.press("2", "enter")  # Зали: a typed number that is markup
+        await until(pilot, lambda: isinstance(app.screen, RecordForm))
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#field-seats", Input).value = CLOSE
+        await until(pilot, lambda: "seats" in form.errors)
+        await pilot.pause()
+        assert CLOSE in _text(form.query_one("#error-seats", Static))
+        form.dismiss(None)
+        await until(pilot, lambda: app.screen is directory)
+
+        await pilot.press("5", *"К-", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CasePage) and app.screen.loads > 0)
+        page = app.screen
+        assert f"К-{CLOSE}" in _text(page.query_one("#case-title", Static))
+        assert NAME in _text(page.query_one("#case-details", Static))
+    assert app._exception is None
