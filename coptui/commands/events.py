@@ -289,7 +289,18 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
         print(json_text(records))
     elif args.format == "csv":
         # The same columns with no events as with some (a script reads them by name).
-        columns = ["id", "title", "start", "end", "room", "staff", "status", "kind"]
+        columns = [
+            "id",
+            "title",
+            "start",
+            "end",
+            "room",
+            "staff",
+            "status",
+            "kind",
+            "volunteers",
+            "open_places",
+        ]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns)
         writer.writeheader()
         for record in records:
