@@ -423,13 +423,19 @@ def test_two_people_over_ssh_after_the_guide(server: Server) -> None:
 
     # Each sees their home screen: the coordinator the group room's week.
     s.wait_screen("coordinator", GROUP_ROOM)
+    # The volunteer's: «Моите дейности» (r3-homes). Before it, the planner: the group room's
+    # week while the volunteer may read it (before r1-db), else the app's keys only (the
+    # planner cannot load a week a volunteer has no grant for).
+    live = VOLUNTEER_HOME_SCREEN or not ROLES_MIGRATION
     if VOLUNTEER_HOME_SCREEN:
         s.wait_screen("volunteer", "Моите дейности")
-    else:
+    elif not ROLES_MIGRATION:
         s.wait_screen("volunteer", GROUP_ROOM)
         day = _booking_day()
         if day.isocalendar()[:2] != today().isocalendar()[:2]:
             run([*tmux, "send-keys", "-t", "volunteer", "w"], env=s.env)
+    else:
+        s.wait_screen("volunteer", "Помощ")
     assert "child_name" not in s.screen("volunteer")
     screens_done = time.monotonic()
 
@@ -454,7 +460,8 @@ def test_two_people_over_ssh_after_the_guide(server: Server) -> None:
     assert booked is not None, "no free half hour in the group room tomorrow"
     event_id = re.search(r"(\d+)", booked.stdout)
     assert event_id, booked.stdout
-    s.wait_screen("volunteer", TITLE[:6], timeout=30)
+    if live:
+        s.wait_screen("volunteer", TITLE[:6], timeout=30)
 
     # The audit log names the coordinator's own login.
     logins = s.as_postgres(
@@ -474,7 +481,7 @@ def test_two_people_over_ssh_after_the_guide(server: Server) -> None:
         )  # fmt: skip
         assert refused.returncode != 0 and not refused.stdout
         assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
-        assert "нямате достъп" in refused.stderr and child not in refused.stderr
+        assert "нямате достъп" in refused.stderr.lower() and child not in refused.stderr
         direct = run(
             ["runuser", "-u", s.volunteer, "--", "psql", "-X", "-At", "-v", "VERBOSITY=verbose",
              "-h", str(s.sock), "-p", s.port, "-d", "coptui",
