@@ -94,10 +94,16 @@ def register(commands: Any) -> None:
         help=_("a volunteer (repeat for several)"),
     )
     book.add_argument(
+        "--programme",
+        metavar=_("NAME"),
+        help=_("the programme the event is a session of (its seats are counted)"),
+    )
+    book.add_argument(
         "--kind",
         choices=KINDS,
-        default="individual",
-        help=_("one of: {kinds} (default: individual)").format(kinds=", ".join(KINDS)),
+        help=_("one of: {kinds} (default: individual; programme_session with --programme)").format(
+            kinds=", ".join(KINDS)
+        ),
     )
     book.add_argument(
         "--repeat",
@@ -181,7 +187,7 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
             title=args.title,
             start=start,
             end=end,
-            kind=EventKind(args.kind),
+            kind=EventKind(args.kind or ("programme_session" if args.programme else "individual")),
             room_id=resolve(
                 session, centre_id=centre, kind="rooms", name=args.room, for_booking=True
             ).id
@@ -190,6 +196,7 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
             staff_ids=ids("staff", args.staff),
             case_ids=ids("cases", args.case),
             volunteer_ids=ids("volunteers", args.volunteer),
+            programme_id=ids("programmes", [args.programme])[0] if args.programme else None,
             allow_non_working_day=args.on_holiday,
         )
         if rule is None:

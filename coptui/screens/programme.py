@@ -1,0 +1,473 @@
+"""A programme: its sessions, who is enrolled and who waits, and the keys to enrol and withdraw."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets.data_table import RowDoesNotExist
+from textual.worker import Worker, WorkerState
+
+from coptui.domain.fields import PROGRAMME_KINDS
+from coptui.i18n import N_, _, ngettext, translate_bindings
+from coptui.screens.host import forward_failure
+
+if TYPE_CHECKING:
+    from coptui.db import Change
+    from coptui.screens.backend import Backend
+    from coptui.services.programmes import ProgrammeSession, ProgrammeView, Seat
+
+STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
+
+
+def kind_label(kind: str) -> str:
+    """A programme's kind as people say it (арт ателие, еко ваканция, …)."""
+    for choice in PROGRAMME_KINDS:
+        if choice.value == kind:
+            return _(choice.label)
+    return kind
+
+
+def seat_state(seat: Seat) -> str:
+    """«записан», «предложено място», «чака (№ 2)»."""
+    if seat.position is not None:
+        return _("waiting (no. {n})").format(n=seat.position)
+    return _("place offered, to confirm") if seat.offered else _("enrolled")
+
+
+class ProgrammeScreen(Screen[None]):
+    """One programme: sessions above, the children of the session under the cursor below."""
+
+    CSS_PATH = "programme.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a,n", "enrol", N_("Enrol")),
+        Binding("x,d", "withdraw", N_("Withdraw")),
+        Binding("y", "confirm", N_("Confirm place")),
+        Binding("question_mark", "help", N_("Help")),
+        Binding("escape", "back", N_("Back")),
+    ]
+    HELP_KEYS = (
+        ("↑ ↓", N_("choose a session (above) or a child (below)")),
+        ("Tab", N_("between the sessions and the children")),
+        ("a  n", N_("enrol a case: in this session or in every upcoming one")),
+        ("x  d", N_("take the child under the cursor out (a freed place is offered)")),
+        ("y", N_("the family took the offered place: confirm it")),
+        ("Esc", N_("back")),
+        ("?", N_("this help")),
+    )
+
+    def __init__(
+        self, *, programme_id: int, centre_id: int, backend: Backend, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        translate_bindings(self)
+        self.programme_id = programme_id
+        self.centre_id = centre_id
+        self.backend = backend
+        self.shown: ProgrammeView | None = None
+        self.loads = 0  # finished loads, for tests
+        self._first_load = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Loading…"), id="programme-title", markup=False)
+        yield Static("", id="programme-info", markup=False)
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="children-heading", markup=False)
+        yield DataTable(id="children", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="session-helpers", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sessions = self.query_one("#sessions", DataTable)
+        sessions.add_columns(
+            _("Day"), _("Time"), _("Places"), _("Waiting"), _("Volunteers"), _("Room"), _("Status")
+        )
+        children = self.query_one("#children", DataTable)
+        children.add_columns(_("Case"), _("Place"))
+        sessions.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.shown is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the programme and its sessions again."""
+        self._load()
+
+    def changed(self, change: Change) -> None:
+        """Another session (or this one) changed something: reload if it may be ours."""
+        if change.centre_id == self.centre_id and change.table in (
+            "event",
+            "event_case",
+            "waitlist_entry",
+            "roster_slot",
+            "event_staff",
+        ):
+            self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="programme", name="programme")
+    def _load(self) -> ProgrammeView:
+        from coptui.db import session_scope
+        from coptui.services.programmes import programme_view
+
+        with session_scope(self.backend.engine()) as session:
+            return programme_view(session, programme_id=self.programme_id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        forward_failure(self, event)
+        if event.worker.name == "programme" and event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            assert result is not None
+            self.show(result)
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def _from(self) -> datetime:
+        """Where "upcoming" starts: now, or the start of the day the app shows as today."""
+        from coptui.domain.timeutil import SOFIA, local
+
+        today = self.backend.today()
+        now = datetime.now(SOFIA)
+        return now if now.date() == today else local(today, time(0))
+
+    def show(self, view: ProgrammeView) -> None:
+        """Put the programme on screen, keeping the cursor on the same session."""
+        from coptui.domain.timeutil import SOFIA
+        from coptui.widgets.weekgrid import WEEKDAYS
+
+        self.shown = view
+        title = f"{_('Programme')}: {view.title} · {kind_label(view.kind)}"
+        if not view.active:
+            title += " " + _("(inactive)")
+        self.query_one("#programme-title", Static).update(Content(title))
+        info = [
+            _("Lead: {name}").format(name=view.lead) if view.lead else _("No lead"),
+            view.room or _("no room set"),
+            ngettext("{n} place", "{n} places", view.capacity).format(n=view.capacity)
+            if view.capacity
+            else _("places not limited"),
+            ngettext(
+                "{n} volunteer per session",
+                "{n} volunteers per session",
+                view.volunteers_per_session,
+            ).format(n=view.volunteers_per_session),
+        ]
+        if view.starts_on or view.ends_on:
+            first = f"{view.starts_on:%d.%m.%Y}" if view.starts_on else ""
+            last = f"{view.ends_on:%d.%m.%Y}" if view.ends_on else ""
+            info.append(f"{first} – {last}".strip(" –"))
+        after = self._from()
+        enrolled, waiting = view.enrolled(after), view.waiting(after)
+        info.append(
+            _("upcoming: {e} enrolled, {w} waiting").format(e=len(enrolled), w=len(waiting))
+        )
+        self.query_one("#programme-info", Static).update(" · ".join(info))
+        table = self.query_one("#sessions", DataTable)
+        keep = self._current_key(table)
+        table.clear()
+        first_upcoming: str | None = None
+        for s in view.sessions:
+            start, end = s.start.astimezone(SOFIA), s.end.astimezone(SOFIA)
+            places = f"{len(s.children)}/{s.seats}" if s.seats is not None else str(len(s.children))
+            helpers = f"{len(s.volunteers)}/{view.volunteers_per_session}"
+            if s.open_places:
+                helpers += " " + _("({n} open)").format(n=s.open_places)
+            row = (
+                f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m.%Y}",
+                f"{start:%H:%M}–{end:%H:%M}",
+                places + (" " + _("full") if s.full and s.status == "planned" else ""),
+                str(len(s.waiting)) if s.waiting else "",
+                helpers,
+                s.room or "—",
+                _(STATUS.get(s.status, s.status)),
+            )
+            table.add_row(*row, key=str(s.event_id))
+            if first_upcoming is None and s.start >= after:
+                first_upcoming = str(s.event_id)
+        if not view.sessions:
+            table.add_row("", "", "", "", "", _("No sessions yet."), "")
+        wanted = keep if keep is not None and not self._first_load else first_upcoming
+        if wanted is not None:
+            with contextlib.suppress(RowDoesNotExist):
+                table.move_cursor(row=table.get_row_index(wanted))
+        self._first_load = False
+        self._show_session()
+        self.loads += 1
+
+    @staticmethod
+    def _current_key(table: DataTable[Any]) -> str | None:
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current_session(self) -> ProgrammeSession | None:
+        """The session under the cursor of the sessions' list."""
+        key = self._current_key(self.query_one("#sessions", DataTable))
+        for s in self.shown.sessions if self.shown else ():
+            if str(s.event_id) == key:
+                return s
+        return None
+
+    def current_child(self) -> Seat | None:
+        """The child under the cursor of the children's list."""
+        session = self.current_session()
+        key = self._current_key(self.query_one("#children", DataTable))
+        if session is None or key is None:
+            return None
+        for seat in session.children + session.waiting:
+            if str(seat.case_id) == key:
+                return seat
+        return None
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _session_moved(self) -> None:
+        self._show_session()
+
+    def _show_session(self) -> None:
+        from coptui.domain.timeutil import SOFIA
+
+        session = self.current_session()
+        children = self.query_one("#children", DataTable)
+        keep = self._current_key(children)
+        children.clear()
+        heading = self.query_one("#children-heading", Label)
+        helpers = self.query_one("#session-helpers", Static)
+        if session is None:
+            heading.update("")
+            helpers.update("")
+            return
+        start = session.start.astimezone(SOFIA)
+        heading.update(
+            _("Children on {day}: {n} enrolled, {w} waiting").format(
+                day=f"{start:%d.%m.%Y %H:%M}", n=len(session.children), w=len(session.waiting)
+            )
+        )
+        for seat in session.children + session.waiting:
+            children.add_row(seat.code, seat_state(seat), key=str(seat.case_id))
+        if keep is not None:
+            with contextlib.suppress(RowDoesNotExist):
+                children.move_cursor(row=children.get_row_index(keep))
+        people = [_("Lead: {names}").format(names=", ".join(session.staff) or "—")]
+        people.append(_("Volunteers: {names}").format(names=", ".join(session.volunteers) or "—"))
+        if session.open_places:
+            people.append(
+                ngettext("{n} place open", "{n} places open", session.open_places).format(
+                    n=session.open_places
+                )
+            )
+        helpers.update(" · ".join(people))
+
+    # -- enrolling --------------------------------------------------------------------------
+
+    def action_enrol(self) -> None:
+        """Ask for a case, then: this session or every upcoming one."""
+        if self.shown is None:
+            return
+        self._load_cases()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cases", name="cases")
+    def _load_cases(self) -> None:
+        from coptui.db import session_scope
+        from coptui.services.directory import entries
+
+        with session_scope(self.backend.engine()) as session:
+            found = entries(session, centre_id=self.centre_id, kind="cases")
+        codes = {e.name: e.id for e in found}
+        self.app.call_from_thread(self._ask_case, codes)
+
+    def _ask_case(self, codes: dict[str, int]) -> None:
+        from coptui.screens.dialogs import Ask
+
+        def pick(answer: str) -> int | None:
+            wanted = answer.strip().casefold()
+            exact = [i for code, i in codes.items() if code.casefold() == wanted]
+            partial = exact or [
+                i for code, i in codes.items() if wanted and wanted in code.casefold()
+            ]
+            return partial[0] if len(partial) == 1 else None
+
+        def check(answer: str) -> str | None:
+            return None if pick(answer) is not None else _("No single case has that code.")
+
+        def done(answer: str | None) -> None:
+            if answer:
+                case_id = pick(answer)
+                assert case_id is not None
+                self._ask_scope(case_id)
+
+        assert self.shown is not None
+        self.app.push_screen(
+            Ask(
+                _("Enrol in „{title}“").format(title=self.shown.title),
+                _("The case's code (part of it is enough):"),
+                check=check,
+            ),
+            done,
+        )
+
+    def _ask_scope(self, case_id: int) -> None:
+        from coptui.domain.timeutil import SOFIA
+        from coptui.screens.dialogs import Choose
+
+        session = self.current_session()
+        choices = [("all", _("Every upcoming session"))]
+        if session is not None and session.status == "planned":
+            when = session.start.astimezone(SOFIA)
+            choices.insert(0, ("one", _("Only {day}").format(day=f"{when:%d.%m %H:%M}")))
+        choices.append(("back", _("Back")))
+
+        def done(answer: str | None) -> None:
+            if answer == "one" and session is not None:
+                self._enrol(case_id, session.event_id, waitlist=False)
+            elif answer == "all":
+                self._enrol(case_id, None, waitlist=False)
+
+        self.app.push_screen(Choose(_("Enrol"), _("In which sessions?"), choices), done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="enrol")
+    def _enrol(self, case_id: int, event_id: int | None, *, waitlist: bool) -> None:
+        from coptui.services.places import SessionFullError, join_session
+        from coptui.services.programmes import ProgrammeFullError, enrol_in_programme
+        from coptui.services.transaction import transact
+
+        engine = self.backend.engine()
+        after = self._from()
+        try:
+            if event_id is not None:
+                one = transact(
+                    engine,
+                    lambda s: join_session(
+                        s, event_id=event_id, case_id=case_id, waitlist=waitlist
+                    ),
+                )
+                message = (
+                    _("Enrolled.")
+                    if one.joined
+                    else _("On the waiting list: no. {n}.").format(n=one.waiting_position)
+                )
+            else:
+                done = transact(
+                    engine,
+                    lambda s: enrol_in_programme(
+                        s,
+                        programme_id=self.programme_id,
+                        case_id=case_id,
+                        after=after,
+                        waitlist=waitlist,
+                    ),
+                )
+                joined = sum(o.result == "joined" for o in done.outcomes)
+                waiting = sum(o.result == "waiting" for o in done.outcomes)
+                left = [o.reason for o in done.outcomes if o.result in ("busy", "refused")]
+                message = _("Enrolled in {j} sessions, waiting in {w}.").format(j=joined, w=waiting)
+                if left:
+                    message += " " + _("Left out {n}: {why}").format(n=len(left), why=left[0])
+        except (SessionFullError, ProgrammeFullError) as exc:
+            self.app.call_from_thread(self._offer_waitlist, case_id, event_id, exc.message)
+            return
+        self.app.call_from_thread(self.notify, message, timeout=6, markup=False)
+        self.app.call_from_thread(self.reload)
+
+    def _offer_waitlist(self, case_id: int, event_id: int | None, message: str) -> None:
+        from coptui.screens.dialogs import Choose
+
+        def done(answer: str | None) -> None:
+            if answer == "wait":
+                self._enrol(case_id, event_id, waitlist=True)
+
+        self.app.push_screen(
+            Choose(
+                _("Session full"),
+                message,
+                [("wait", _("Put on the waiting list")), ("back", _("Back"))],
+            ),
+            done,
+        )
+
+    # -- withdrawing and confirming ---------------------------------------------------------
+
+    def action_withdraw(self) -> None:
+        """Take the child under the cursor out of the session (or off its waiting list)."""
+        from coptui.screens.dialogs import Choose
+
+        session, seat = self.current_session(), self.current_child()
+        if session is None or seat is None:
+            self.notify(_("Choose a child in the list below first (Tab)."), timeout=4)
+            return
+        question = (
+            _("Take {code} off the waiting list?")
+            if seat.position is not None
+            else _("Take {code} out of this session? The place goes to the first who waits.")
+        ).format(code=seat.code)
+
+        def done(answer: str | None) -> None:
+            if answer == "yes":
+                self._withdraw(session.event_id, seat.case_id)
+
+        self.app.push_screen(
+            Choose(
+                _("Withdraw"), question, [("yes", _("Withdraw")), ("no", _("Back"))], focus="no"
+            ),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="withdraw")
+    def _withdraw(self, event_id: int, case_id: int) -> None:
+        from coptui.services.programmes import withdraw
+        from coptui.services.transaction import transact
+
+        offered = transact(
+            self.backend.engine(), lambda s: withdraw(s, event_id=event_id, case_id=case_id)
+        )
+        message = _("Done.")
+        if offered is not None:
+            code = next(
+                (
+                    seat.code
+                    for s in (self.shown.sessions if self.shown else ())
+                    for seat in s.waiting
+                    if seat.case_id == offered
+                ),
+                "",
+            )
+            message = _("The place is offered to {code}; their key worker is told.").format(
+                code=code
+            )
+        self.app.call_from_thread(self.notify, message, timeout=6, markup=False)
+        self.app.call_from_thread(self.reload)
+
+    def action_confirm(self) -> None:
+        """The family took the offered place."""
+        session, seat = self.current_session(), self.current_child()
+        if session is None or seat is None or not seat.offered:
+            self.notify(_("Choose a child with an offered place below (Tab)."), timeout=4)
+            return
+        self._confirm(session.event_id, seat.case_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="confirm")
+    def _confirm(self, event_id: int, case_id: int) -> None:
+        from coptui.services.programmes import confirm_offer
+        from coptui.services.transaction import transact
+
+        transact(
+            self.backend.engine(),
+            lambda s: confirm_offer(s, event_id=event_id, case_id=case_id),
+        )
+        self.app.call_from_thread(self.notify, _("Place confirmed."), timeout=4)
+        self.app.call_from_thread(self.reload)
+
+    def action_help(self) -> None:
+        from coptui.screens.dialogs import Help
+
+        self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
