@@ -105,7 +105,7 @@ async def test_enrol_until_full_then_the_waiting_list_and_an_offer(
         for code in (first, second):
             before = screen.loads
             await enrol(pilot, screen, code, "one")
-            await until(pilot, lambda: screen.loads > before and app.screen is screen)
+            await until(pilot, lambda b=before: screen.loads > b and app.screen is screen)
         assert rows(sessions)[sessions.cursor_row][2] == "10/10 пълно"
         await enrol(pilot, screen, third, "one")
         await until(pilot, lambda: isinstance(app.screen, Choose))
