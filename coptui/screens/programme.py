@@ -87,7 +87,14 @@ class ProgrammeScreen(Screen[None]):
     def on_mount(self) -> None:
         sessions = self.query_one("#sessions", DataTable)
         sessions.add_columns(
-            _("Day"), _("Time"), _("Places"), _("Waiting"), _("Volunteers"), _("Room"), _("Status")
+            _("Day"),
+            _("Time"),
+            _("Places"),
+            _("Waiting"),
+            _("Volunteers"),
+            _("Room"),
+            _("Status"),
+            _("Title"),
         )
         children = self.query_one("#children", DataTable)
         children.add_columns(_("Case"), _("Place"))
@@ -150,7 +157,7 @@ class ProgrammeScreen(Screen[None]):
         self.query_one("#programme-title", Static).update(Content(title))
         info = [
             _("Lead: {name}").format(name=view.lead) if view.lead else _("No lead"),
-            view.room or _("no room set"),
+            *([view.room] if view.room else []),
             ngettext("{n} place", "{n} places", view.capacity).format(n=view.capacity)
             if view.capacity
             else _("places not limited"),
@@ -179,7 +186,9 @@ class ProgrammeScreen(Screen[None]):
             places = f"{len(s.children)}/{s.seats}" if s.seats is not None else str(len(s.children))
             helpers = f"{len(s.volunteers)}/{view.volunteers_per_session}"
             if s.open_places:
-                helpers += " " + _("({n} open)").format(n=s.open_places)
+                helpers += " " + ngettext(
+                    "({n} open place)", "({n} open places)", s.open_places
+                ).format(n=s.open_places)
             row = (
                 f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m.%Y}",
                 f"{start:%H:%M}–{end:%H:%M}",
@@ -188,12 +197,13 @@ class ProgrammeScreen(Screen[None]):
                 helpers,
                 s.room or "—",
                 _(STATUS.get(s.status, s.status)),
+                s.title,
             )
             table.add_row(*row, key=str(s.event_id))
             if first_upcoming is None and s.start >= after:
                 first_upcoming = str(s.event_id)
         if not view.sessions:
-            table.add_row("", "", "", "", "", _("No sessions yet."), "")
+            table.add_row("", "", "", "", "", _("No sessions yet."), "", "")
         wanted = keep if keep is not None and not self._first_load else first_upcoming
         if wanted is not None:
             with contextlib.suppress(RowDoesNotExist):
