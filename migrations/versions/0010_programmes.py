@@ -20,9 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Set when a freed place went to the first child of the waiting list; cleared when the
     # key worker confirms it with the family (declining frees the place for the next one).
-    op.add_column(
-        "event_case", sa.Column("offered_at", sa.DateTime(timezone=True), nullable=True)
-    )
+    op.add_column("event_case", sa.Column("offered_at", sa.DateTime(timezone=True), nullable=True))
     # The change feed of migration 0002, for the waiting lists too (the function reads the
     # event from event_id; a waiting-list row has no range of its own).
     op.execute(
