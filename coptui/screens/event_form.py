@@ -187,6 +187,7 @@ class EventForm(ModalScreen[int | None]):
         # longer holds, and the check as you type says what holds now.
         if self._refused is not None and self.typed() != self._refused:
             self._refused = None
+            self.waitlist_extra = False  # agreed for the children as they were typed
             note = self.query_one("#note", Static)
             note.update("")
             note.remove_class("problem")
