@@ -262,7 +262,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.errors import CoptError
         from coptui.services.booking import clashes_of
         from coptui.services.calendar import calendar_for
-        from coptui.services.programmes import programme_seats, seat_line
+        from coptui.services.seats import programme_seats, seat_line
         from coptui.services.series import preview_series
         from coptui.services.slots import WorkingHours, free_slots
         from coptui.widgets.weekgrid import WEEKDAYS
@@ -385,7 +385,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.errors import BadInputError
         from coptui.services.booking import book_event
         from coptui.services.edits import EventChanges, edit_event
-        from coptui.services.programmes import fit_request, put_on_waiting_lists
+        from coptui.services.seats import fit_request, put_on_waiting_lists
         from coptui.services.series import book_series
         from coptui.services.transaction import transact
 
@@ -456,7 +456,7 @@ class EventForm(ModalScreen[int | None]):
 
     def _save_failed(self, error: BaseException | None) -> None:
         from coptui.errors import CoptError, HolidayError, StaleEditError
-        from coptui.services.programmes import SeatsOverError
+        from coptui.services.seats import SeatsOverError
 
         check = self.query_one("#note", Static)
         check.add_class("problem")

@@ -19,11 +19,11 @@ from coptui.services.programmes import (
     ProgrammeFullError,
     confirm_offer,
     enrol_in_programme,
-    fit_to_seats,
     offer_warnings,
     programme_view,
     withdraw,
 )
+from coptui.services.seats import SeatsOverError, fit_request, fit_to_seats, put_on_waiting_lists
 from coptui.services.transaction import transact
 from tests.factories import DAY, at, make_world
 from tests.services.test_places import add_cases, race
@@ -244,3 +244,35 @@ def test_fit_to_seats_keeps_those_inside_and_takes_newcomers_in_order() -> None:
     assert fit_to_seats([1, 2, 3], None) == ((1, 2, 3), ())
     assert fit_to_seats([5, 1, 2, 3], 2, already=[3]) == ((5, 3), (1, 2))
     assert fit_to_seats([5, 1, 2], 2) == ((5, 1), (2,))
+
+
+def test_a_form_with_more_children_than_seats_saves_those_who_fit(session: Session) -> None:
+    world = make_world(session)
+    programme = _programme(session, world, capacity=2)
+    a, b, c = add_cases(session, world.centre, 3, CaseStatus.ACTIVE)
+    event = _session(session, world, programme, DAY, (c,))
+    version = session.execute(
+        text("SELECT version FROM event WHERE id = :e"), {"e": event}
+    ).scalar()
+    typed = BookingRequest(
+        centre_id=world.centre,
+        title="Арт ателие",
+        start=at("15:00"),
+        end=at("16:30"),
+        staff_ids=(world.staff,),
+        case_ids=(a, b, c),
+        programme_id=programme,
+    )
+    with pytest.raises(SeatsOverError, match="Р-001 биха влезли в списъка на чакащите"):
+        fit_request(session, request=typed, event_id=event, waitlist=False)
+    # The child already in keeps the place; the first newcomer typed takes the other.
+    request, extra = fit_request(session, request=typed, event_id=event, waitlist=True)
+    assert (request.case_ids, extra) == ((a, c), (b,))
+    edit_event(
+        session,
+        event_id=event,
+        version=version,
+        changes=EventChanges(case_ids=request.case_ids),
+    )
+    put_on_waiting_lists(session, event_ids=[event], case_ids=extra)
+    assert waiting_list(session, event_id=event) == [b]
