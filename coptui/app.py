@@ -227,8 +227,11 @@ class CoptApp(App[None]):
 
     def _changed(self, change: Any) -> None:
         self.changes_seen += 1
-        for planner in self._planners():
-            planner.changed(change)
+        # The planners, and any other screen that follows changes (a programme's screen).
+        for screen in self.screen_stack:
+            follow = getattr(screen, "changed", None)
+            if callable(follow):
+                follow(change)
 
     def _connection_state(self, up: bool) -> None:
         if not up:

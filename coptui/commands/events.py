@@ -94,10 +94,19 @@ def register(commands: Any) -> None:
         help=_("a volunteer (repeat for several)"),
     )
     book.add_argument(
+        "--programme",
+        metavar=_("NAME"),
+        help=_(
+            "the programme the event is a session of: its seats are counted; its room and"
+            " lead are booked unless --room or --staff name others"
+        ),
+    )
+    book.add_argument(
         "--kind",
         choices=KINDS,
-        default="individual",
-        help=_("one of: {kinds} (default: individual)").format(kinds=", ".join(KINDS)),
+        help=_("one of: {kinds} (default: individual; programme_session with --programme)").format(
+            kinds=", ".join(KINDS)
+        ),
     )
     book.add_argument(
         "--repeat",
@@ -148,6 +157,8 @@ def register(commands: Any) -> None:
 
 def run_book(args: argparse.Namespace, settings: Settings) -> int:
     """Book one event or a series from the command line; print only what was committed."""
+    from sqlalchemy import text
+
     from coptui.domain.recurrence import RecurrenceError, parse_repeat
     from coptui.domain.timeutil import SOFIA, end_after, local_checked
     from coptui.models import EventKind
@@ -176,20 +187,30 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
                 for n in names
             )
 
+        programme = ids("programmes", [args.programme])[0] if args.programme else None
+        room_id = (
+            resolve(session, centre_id=centre, kind="rooms", name=args.room, for_booking=True).id
+            if args.room
+            else None
+        )
+        staff_ids = ids("staff", args.staff)
+        if programme is not None:  # its usual room and lead, unless others are named
+            usual = session.execute(
+                text("SELECT room_id, lead_id FROM programme WHERE id = :p"), {"p": programme}
+            ).one()
+            room_id = room_id if args.room else usual.room_id
+            staff_ids = staff_ids or ((usual.lead_id,) if usual.lead_id else ())
         request = BookingRequest(
             centre_id=centre,
             title=args.title,
             start=start,
             end=end,
-            kind=EventKind(args.kind),
-            room_id=resolve(
-                session, centre_id=centre, kind="rooms", name=args.room, for_booking=True
-            ).id
-            if args.room
-            else None,
-            staff_ids=ids("staff", args.staff),
+            kind=EventKind(args.kind or ("programme_session" if args.programme else "individual")),
+            room_id=room_id,
+            staff_ids=staff_ids,
             case_ids=ids("cases", args.case),
             volunteer_ids=ids("volunteers", args.volunteer),
+            programme_id=programme,
             allow_non_working_day=args.on_holiday,
         )
         if rule is None:

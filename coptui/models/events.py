@@ -231,6 +231,11 @@ class EventCase(SQLModel, table=True):
         sa_column=enum_column(Attendance, "attendance", nullable=False, server_default="expected"),
     )
     attendance_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # A place freed in the session and held for the first child of its waiting list, until
+    # the key worker confirms it with the family (migration 0010).
+    offered_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True))
+    )
     version: int = Field(default=1, sa_column=version_column())
 
 

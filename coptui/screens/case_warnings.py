@@ -1,4 +1,5 @@
-"""The key worker's D-14 / D-7 warnings, read for the planner and put on its status line."""
+"""The key worker's warnings (D-14 / D-7, places offered from a waiting list), read for the
+planner and put on its status line."""
 
 from __future__ import annotations
 
@@ -30,15 +31,20 @@ def read_warnings(
         backend: the read connection and today.
         centre_id: the centre.
         staff_id: the key worker whose cases to warn about (``None``: every case).
-        done: called with one line per case whose general-access months end soon.
+        done: called with one line per case whose general-access months end soon, then one
+            per place offered from a waiting list and not yet confirmed.
     """
 
     def work() -> None:
         from coptui.services.cases import case_warnings
+        from coptui.services.programmes import offer_warnings
 
         today = backend.today()
         found = backend.read(
-            lambda conn: case_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+            lambda conn: (
+                case_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+                + offer_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+            )
         )
         node.app.call_from_thread(done, found)
 

@@ -197,16 +197,19 @@ class Picker(ModalScreen[Choice | None]):
         Binding("up", "cursor(-1)", show=False),
     ]
 
-    def __init__(self, choices: Sequence[Choice], kinds: dict[str | None, str]) -> None:
+    def __init__(
+        self, choices: Sequence[Choice], kinds: dict[str | None, str], *, title: str | None = None
+    ) -> None:
         super().__init__()
         translate_bindings(self)
+        self.title_text = title
         self.choices = list(choices)
         self.kinds = kinds
         self.shown: list[Choice] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
-            yield Label(_("Whose week?"), classes="dialog-title")
+            yield Label(self.title_text or _("Whose week?"), classes="dialog-title", markup=False)
             yield Input(placeholder=_("Type a name, a room, a case code…"), id="query")
             yield OptionList(id="found")
             yield Static(_("Enter: open · ↑↓: choose · Esc: back"), classes="hint")

@@ -90,7 +90,7 @@ class DirectoryScreen(Screen[None]):
         ("↑ ↓", N_("choose a row")),
         ("n  a", N_("add")),
         ("e", N_("edit the chosen row")),
-        ("Enter", N_("edit; for a case: its own page")),
+        ("Enter", N_("edit; for a case: its own page; for a programme: its sessions")),
         ("x  d", N_("deactivate (asks first; it stays in the history)")),
         ("i", N_("show or hide the inactive")),
         ("Esc", N_("clear the filter, then back to the planner")),
@@ -344,6 +344,8 @@ class DirectoryScreen(Screen[None]):
     def _row_chosen(self) -> None:
         if self.kind == "case":
             self.open_case()
+        elif self.kind == "programme":
+            self.open_programme()
         else:
             self.action_edit()
 
@@ -356,6 +358,18 @@ class DirectoryScreen(Screen[None]):
         if record is None or centre_id is None:
             return
         self.app.push_screen(CasePage(case_id=record.id, centre_id=centre_id, backend=self.backend))
+
+    def open_programme(self) -> None:
+        """The programme under the cursor: its sessions, enrolled children, waiting list."""
+        from coptui.screens.programme import ProgrammeScreen
+
+        record = self.current()
+        centre_id = self._centre_id()
+        if record is None or centre_id is None:
+            return
+        self.app.push_screen(
+            ProgrammeScreen(programme_id=record.id, centre_id=centre_id, backend=self.backend)
+        )
 
     def _after_form(self, kind: str, saved: Record | None) -> None:
         if saved is not None:

@@ -25,6 +25,7 @@ FIELDS = (
     ("end", N_("End")),
     ("duration", N_("or minutes")),
     ("room", N_("Room")),
+    ("programme", N_("Programme")),
     ("staff", N_("Specialists")),
     ("cases", N_("Cases")),
     ("volunteers", N_("Volunteers")),
@@ -37,6 +38,7 @@ PLACEHOLDERS = {
     "start": N_("9, 930, 9:30"),
     "end": N_("e.g. 10:30"),
     "duration": N_("e.g. 45"),
+    "programme": N_("art studio, eco holiday… (its seats are counted)"),
     "staff": N_("names, separated by commas"),
     "cases": N_("codes, separated by commas"),
     "volunteers": N_("names, separated by commas"),
@@ -82,7 +84,7 @@ def event_values(session: Session, event_id: int, centre_id: int) -> tuple[int, 
     row = load_event(session, event_id)
     lookup = {
         kind: {e.id: clean(e.name) for e in entries(session, centre_id=centre_id, kind=kind)}
-        for kind in ("rooms", "staff", "volunteers", "cases")
+        for kind in ("rooms", "staff", "volunteers", "cases", "programmes")
     }
     return row.version, {
         "kind": row.kind,
@@ -91,6 +93,7 @@ def event_values(session: Session, event_id: int, centre_id: int) -> tuple[int, 
         "start": f"{row.s.astimezone(SOFIA):%H:%M}",
         "end": f"{row.u.astimezone(SOFIA):%H:%M}",
         "room": lookup["rooms"].get(row.room_id, "") if row.room_id else "",
+        "programme": lookup["programmes"].get(row.programme_id, "") if row.programme_id else "",
         "staff": ", ".join(lookup["staff"][i] for i in row.staff),
         "cases": ", ".join(lookup["cases"][i] for i in row.cases),
         "volunteers": ", ".join(lookup["volunteers"][i] for i in row.volunteers),

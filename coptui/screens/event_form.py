@@ -75,6 +75,7 @@ class EventForm(ModalScreen[int | None]):
         self._untouched: Typed | None = None  # the form before anyone typed
         self._saving: Typed | None = None  # the form as it was sent to be saved
         self._refused: Typed | None = None  # the form a refusal on screen is about
+        self.waitlist_extra = False  # save what fits a programme's seats, the rest waits
 
     @property
     def coptui(self) -> Host:
@@ -145,7 +146,7 @@ class EventForm(ModalScreen[int | None]):
             centre = only_centre(session)
             names = {
                 kind: [clean(e.name) for e in entries(session, centre_id=centre, kind=kind)]
-                for kind in ("rooms", "staff", "volunteers", "cases")
+                for kind in ("rooms", "staff", "volunteers", "cases", "programmes")
             }
             event = None
             if self.event_id is not None:
@@ -158,6 +159,9 @@ class EventForm(ModalScreen[int | None]):
     ) -> None:
         self.query_one("#room", Input).suggester = SuggestFromList(
             names["rooms"], case_sensitive=False
+        )
+        self.query_one("#programme", Input).suggester = SuggestFromList(
+            names["programmes"], case_sensitive=False
         )
         if event is not None:
             self.version, self.loaded = event
@@ -182,6 +186,7 @@ class EventForm(ModalScreen[int | None]):
         # longer holds, and the check as you type says what holds now.
         if self._refused is not None and self.typed() != self._refused:
             self._refused = None
+            self.waitlist_extra = False  # agreed for the children as they were typed
             note = self.query_one("#note", Static)
             note.update("")
             note.remove_class("problem")
@@ -231,6 +236,7 @@ class EventForm(ModalScreen[int | None]):
             )
 
         room = values["room"].strip()
+        programme = values["programme"].strip()
         return BookingRequest(
             centre_id=centre_id,
             title=values["title"].strip() or _("(no title)"),
@@ -242,6 +248,7 @@ class EventForm(ModalScreen[int | None]):
             case_ids=names("cases", values["cases"]),
             volunteer_ids=names("volunteers", values["volunteers"]),
             open_slots=_count(values["open_slots"]),
+            programme_id=names("programmes", programme)[0] if programme else None,
             notes=values["notes"].strip(),
             allow_non_working_day=self.allow_non_working_day,
         )
@@ -254,6 +261,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.errors import CoptError
         from coptui.services.booking import clashes_of
         from coptui.services.calendar import calendar_for
+        from coptui.services.seats import programme_seats, seat_line
         from coptui.services.series import preview_series
         from coptui.services.slots import WorkingHours, free_slots
         from coptui.widgets.weekgrid import WEEKDAYS
@@ -267,6 +275,9 @@ class EventForm(ModalScreen[int | None]):
             exclude = [self.event_id] if self.event_id else []
             clashes = clashes_of(session, request, exclude)
             lines = [c.describe() for c in clashes[:3]]
+            seats = programme_seats(session, request)  # counted as clashes are
+            if seats is not None and seats.over:
+                lines.append(seat_line(seats))
             day = request.start.astimezone(SOFIA).date()
             calendar = calendar_for(session, request.centre_id)
             if not calendar.is_working_day(day):
@@ -322,6 +333,8 @@ class EventForm(ModalScreen[int | None]):
             )
             if free:
                 slots = _("Free: ") + slots
+            if seats is not None and not seats.over:
+                slots = "\n".join(p for p in (seat_line(seats), slots) if p)
             return "\n".join(lines) or _("No clashes."), slots, free
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -372,6 +385,7 @@ class EventForm(ModalScreen[int | None]):
         from coptui.services.booking import book_event
         from coptui.services.edits import EventChanges, edit_event
         from coptui.services.rosters import set_open_places
+        from coptui.services.seats import fit_request, put_on_waiting_lists
         from coptui.services.series import book_series
         from coptui.services.transaction import transact
 
@@ -379,7 +393,18 @@ class EventForm(ModalScreen[int | None]):
         repeat = typed.values["repeat"].strip()
 
         def work(session: Any) -> tuple[int, str]:
-            request = self._request(session, typed)
+            request, extra = fit_request(
+                session,
+                request=self._request(session, typed),
+                event_id=self.event_id,
+                waitlist=self.waitlist_extra,
+            )
+            saved, message = save(session, request)
+            if extra:
+                put_on_waiting_lists(session, event_ids=saved, case_ids=extra)
+            return saved[0], message
+
+        def save(session: Any, request: Any) -> tuple[list[int], str]:
             if self.event_id is not None:
                 assert self.version is not None
                 version = self.version
@@ -402,10 +427,12 @@ class EventForm(ModalScreen[int | None]):
                         staff_ids=request.staff_ids,
                         case_ids=request.case_ids,
                         volunteer_ids=request.volunteer_ids,
+                        set_programme=True,
+                        programme_id=request.programme_id,
                     ),
                     allow_non_working_day=self.allow_non_working_day,
                 )
-                return saved.id, _("Saved.")
+                return [saved.id], _("Saved.")
             if repeat:
                 try:
                     rule = parse_repeat(repeat)
@@ -419,14 +446,14 @@ class EventForm(ModalScreen[int | None]):
                 )
                 if not result.booked:
                     raise BadInputError(_("No occurrence of the series is free."))
-                return result.booked[0].id, _(
+                return [b.id for b in result.booked], _(
                     "Saved {n} occurrences; skipped {c} with clashes and {h} on non-working days."
                 ).format(
                     n=len(result.booked),
                     c=len(result.skipped_clashes),
                     h=len(result.skipped_holidays),
                 )
-            return book_event(session, request=request).id, _("Saved.")
+            return [book_event(session, request=request).id], _("Saved.")
 
         saved, message = transact(engine, work)
         self.app.call_from_thread(self.app.notify, message, timeout=4)
@@ -434,6 +461,7 @@ class EventForm(ModalScreen[int | None]):
 
     def _save_failed(self, error: BaseException | None) -> None:
         from coptui.errors import CoptError, HolidayError, StaleEditError
+        from coptui.services.seats import SeatsOverError
 
         check = self.query_one("#note", Static)
         check.add_class("problem")
@@ -452,6 +480,23 @@ class EventForm(ModalScreen[int | None]):
             self.app.push_screen(
                 Choose(error.title, error.message, [("yes", _("Book anyway")), ("no", _("Back"))]),
                 confirmed,
+            )
+            return
+        if isinstance(error, SeatsOverError):
+            check.update(error.message)
+
+            def waitlist(answer: str | None) -> None:
+                if answer == "wait":
+                    self.waitlist_extra = True
+                    self.action_save()
+
+            self.app.push_screen(
+                Choose(
+                    error.title,
+                    error.message,
+                    [("wait", _("Save; the rest on the waiting list")), ("back", _("Back"))],
+                ),
+                waitlist,
             )
             return
         if isinstance(error, StaleEditError):

@@ -74,6 +74,7 @@ class PlannerScreen(PlannerFind):
         Binding("r", "directory", N_("Directory")),
         Binding("o", "roster", N_("Volunteers"), show=False),
         Binding("c", "case_page", N_("Case page"), show=False),
+        Binding("P", "programme", N_("Programme"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -97,6 +98,7 @@ class PlannerScreen(PlannerFind):
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
         ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
         ("c", N_("the page of the case whose week is shown")),
+        ("P", N_("the programme of the event under the cursor: sessions, enrolled, waiting list")),
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
@@ -354,7 +356,7 @@ class PlannerScreen(PlannerFind):
         self._details()
         if new:
             self.notify(
-                "\n".join(new), title=_("Cases ending soon"), severity="warning", markup=False
+                "\n".join(new), title=_("Cases that need you"), severity="warning", markup=False
             )
 
     def _read_roster_warnings(self, centre_id: int) -> None:
@@ -415,6 +417,7 @@ class PlannerScreen(PlannerFind):
             (_("Whose week"), "p", self.action_pick),
             (_("Directory"), "r", self.action_directory),
             (_("Case page"), "c", self.action_case_page),
+            (_("Programme: sessions, enrolment, waiting list"), "P", self.action_programme),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),

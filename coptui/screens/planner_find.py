@@ -125,3 +125,57 @@ class PlannerFind(PlannerEdits):
                 self._go(self._first_for(at.date()))
 
         self.app.push_screen(Picker(choices, {"event": _("Event")}), done)
+
+    # -- programmes -------------------------------------------------------------------------
+
+    def action_programme(self) -> None:
+        """The programme of the event under the cursor, of the week shown, or one to choose."""
+        if self.no_centre():
+            return
+        block = self.current_event()
+        rows = self.shown.rows if self.shown else []
+        found = next((r.programme_id for r in rows if block and r.id == block.id), None)
+        if found is None and self.resource is not None and self.resource.kind == "programme":
+            found = self.resource.id
+        if found is not None:
+            self.open_programme(found)
+        else:
+            self._choose_programme()
+
+    def open_programme(self, programme_id: int) -> None:
+        """Show the programme screen (sessions, enrolled, waiting list)."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.programme import ProgrammeScreen
+
+        assert self.centre_id is not None
+        self.app.push_screen(
+            ProgrammeScreen(
+                programme_id=programme_id, centre_id=self.centre_id, backend=Backend.of(self.app)
+            ),
+            lambda _result: self.reload(),
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pick", name="programmes")
+    def _choose_programme(self) -> None:
+        from coptui.db import session_scope
+        from coptui.services.directory import entries
+
+        assert self.centre_id is not None
+        with session_scope(self.coptui.wait_engine()) as session:
+            found = entries(session, centre_id=self.centre_id, kind="programmes")
+        choices = [Choice(kind="programme", id=e.id, name=e.name) for e in found]
+        self.app.call_from_thread(self._programme_picked, choices)
+
+    def _programme_picked(self, choices: list[Choice]) -> None:
+        from coptui.screens.dialogs import Picker
+
+        if not choices:
+            self.notify(_("No programmes yet: add one in the directory (r)."), timeout=5)
+            return
+
+        def done(choice: Choice | None) -> None:
+            if choice is not None and choice.id is not None:
+                self.open_programme(choice.id)
+
+        kinds: dict[str | None, str] = {"programme": _("Programme")}
+        self.app.push_screen(Picker(choices, kinds, title=_("Which programme?")), done)

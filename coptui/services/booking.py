@@ -24,7 +24,7 @@ from coptui.errors import (
     SlotTakenError,
     StaleEditError,
 )
-from coptui.i18n import _
+from coptui.i18n import _, ngettext
 from coptui.services.caseterms import check_case_terms
 from coptui.services.transaction import sqlstate
 
@@ -340,6 +340,7 @@ def book_event(session: Session, *, request: BookingRequest) -> BookedEvent:
     request = validate_request(request)
     if request.case_ids:
         check_case_terms(session, case_ids=request.case_ids, start=request.start, end=request.end)
+    check_programme_seats(session, request)
     try:
         booked = insert_event(
             session, request, series_id=None, check_day=not request.allow_non_working_day
@@ -384,6 +385,34 @@ def _refuse_over_headcount(
                 room=clean(room_name), limit=max_people, people=people
             ),
             title=_("Room full"),
+        )
+
+
+def check_programme_seats(session: Session, request: BookingRequest) -> None:
+    """A session of a programme holds at most its seats (a new event: nobody else can join it
+    before it is written, so no lock is needed).
+
+    Raises:
+        CapacityError: more children than the programme has seats.
+    """
+    if request.programme_id is None or not request.case_ids:
+        return
+    programme = session.execute(
+        text("SELECT title, capacity FROM programme WHERE id = :p AND centre_id = :c"),
+        {"p": request.programme_id, "c": request.centre_id},
+    ).one_or_none()
+    if programme is None:
+        raise NotFoundError(_("No such programme."))
+    if programme.capacity is not None and len(request.case_ids) > programme.capacity:
+        raise CapacityError(
+            ngettext(
+                "„{title}“ has {seats} place; this session has {n} children.",
+                "„{title}“ has {seats} places; this session has {n} children.",
+                programme.capacity,
+            ).format(
+                title=clean(programme.title), seats=programme.capacity, n=len(request.case_ids)
+            ),
+            title=_("Session full"),
         )
 
 

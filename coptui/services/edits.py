@@ -69,6 +69,8 @@ class EventChanges:
     staff_ids: tuple[int, ...] | None = None
     case_ids: tuple[int, ...] | None = None
     volunteer_ids: tuple[int, ...] | None = None
+    set_programme: bool = False  # with ``programme_id``: link to it (``None``: unlink)
+    programme_id: int | None = None
 
 
 def _merged(current: Any, changes: EventChanges, allow_non_working_day: bool) -> BookingRequest:
@@ -86,7 +88,7 @@ def _merged(current: Any, changes: EventChanges, allow_non_working_day: bool) ->
         case_ids=pick(changes.case_ids, tuple(current.cases)),
         volunteer_ids=pick(changes.volunteer_ids, tuple(current.volunteers)),
         open_slots=current.open_slots,
-        programme_id=current.programme_id,
+        programme_id=changes.programme_id if changes.set_programme else current.programme_id,
         notes=pick(changes.notes, current.notes),
         allow_non_working_day=allow_non_working_day,
     )
@@ -145,13 +147,15 @@ def edit_event(
             session,
             event_id,
             version,
-            "title = :title, kind = :kind, notes = :notes, room_id = :room, during = :during",
+            "title = :title, kind = :kind, notes = :notes, room_id = :room, during = :during,"
+            " programme_id = :programme",
             {
                 "title": request.title.strip(),
                 "kind": request.kind.value,
                 "notes": request.notes,
                 "room": request.room_id,
                 "during": span(request.start, request.end),
+                "programme": request.programme_id,
             },
         )
         _replace_people(session, current, request, booked)
@@ -173,6 +177,7 @@ def _unchanged(current: Any, request: BookingRequest) -> bool:
         and request.kind.value == current.kind
         and (request.notes or "") == (current.notes or "")
         and request.room_id == current.room_id
+        and request.programme_id == current.programme_id
         and request.start.astimezone(UTC) == current.s.astimezone(UTC)
         and request.end.astimezone(UTC) == current.u.astimezone(UTC)
         and tuple(request.staff_ids) == tuple(current.staff)  # the first one leads

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.text import clean
-from coptui.errors import BadInputError, CapacityError, NotFoundError
+from coptui.errors import BadInputError, CapacityError, NotFoundError, RefusedError
 from coptui.i18n import _
 from coptui.services.booking import find_clashes, load_event, slot_taken_error
 from coptui.services.caseterms import case_terms_refusals, check_case_terms
@@ -29,6 +29,14 @@ class JoinResult:
 
     joined: bool
     waiting_position: int | None = None
+
+
+class SessionFullError(CapacityError):
+    """A session is full; ``position`` is the place its waiting list would give."""
+
+    def __init__(self, message: str, *, position: int, title: str | None = None) -> None:
+        super().__init__(message, title=title)
+        self.position = position
 
 
 def _seats(session: Session, event: Any) -> tuple[int | None, str]:
@@ -79,15 +87,21 @@ def join_session(
     limit, title = _seats(session, event)
     if limit is not None and len(event.cases) >= limit:
         if not waitlist:
-            raise CapacityError(
-                _("„{title}“ is full: {taken} of {limit} places are taken.").format(
-                    title=title, taken=len(event.cases), limit=limit
-                ),
+            position = _waiting_place(session, event_id, case_id)
+            raise SessionFullError(
+                _(
+                    "„{title}“ is full: {taken} of {limit} places are taken; on the waiting"
+                    " list the case would be no. {n}."
+                ).format(title=title, taken=len(event.cases), limit=limit, n=position),
+                position=position,
                 title=_("Session full"),
             )
+        # clock_timestamp(), not now(): the order of the list is the order in which the
+        # event's lock was held, not the order in which the transactions began.
         session.execute(
             text(
-                "INSERT INTO waitlist_entry (event_id, case_id, centre_id) VALUES (:e, :c, :centre)"
+                "INSERT INTO waitlist_entry (event_id, case_id, centre_id, created_at)"
+                " VALUES (:e, :c, :centre, clock_timestamp())"
                 " ON CONFLICT (event_id, case_id) DO NOTHING"
             ),
             {"e": event_id, "c": case_id, "centre": event.centre_id},
@@ -129,8 +143,28 @@ def join_session(
     return JoinResult(joined=True)
 
 
+def _waiting_place(session: Session, event_id: int, case_id: int) -> int:
+    """The place on the waiting list a case has, or would have if it joined it now."""
+    found = session.execute(
+        text(
+            "SELECT n FROM (SELECT case_id, row_number() OVER (ORDER BY created_at, id) AS n"
+            " FROM waitlist_entry WHERE event_id = :e) w WHERE case_id = :c"
+        ),
+        {"e": event_id, "c": case_id},
+    ).scalar()
+    if found is not None:
+        return int(found)
+    waiting = session.execute(
+        text("SELECT count(*) FROM waitlist_entry WHERE event_id = :e"), {"e": event_id}
+    ).scalar_one()
+    return int(waiting) + 1
+
+
 def leave_session(session: Session, *, event_id: int, case_id: int) -> int | None:
-    """Free a case's place; the first on the waiting list who is free at that time takes it.
+    """Free a case's place; it is offered to the first on the waiting list who is free then.
+
+    The offered place is held for that child (``event_case.offered_at`` is set) until the
+    key worker confirms it with the family; a held or cancelled session offers nothing.
 
     Returns:
         The case that moved up from the waiting list, if any.
@@ -144,14 +178,27 @@ def leave_session(session: Session, *, event_id: int, case_id: int) -> int | Non
         text("UPDATE event SET version = version + 1, updated_at = now() WHERE id = :e"),
         {"e": event_id},
     )
+    if event.status != "planned":
+        return None
     for candidate in waiting_list(session, event_id=event_id):
         if case_terms_refusals(session, case_ids=[candidate], start=event.s, end=event.u):
             continue  # past its service's end, say: the next in line gets the place
         if find_clashes(
             session, start=event.s, end=event.u, case_ids=[candidate], exclude_event_ids=[event_id]
         ):
-            continue
-        if join_session(session, event_id=event_id, case_id=candidate).joined:
+            continue  # busy at that time: the place goes to the next one who is free
+        try:
+            joined = join_session(session, event_id=event_id, case_id=candidate).joined
+        except RefusedError:
+            continue  # booked elsewhere a moment ago
+        if joined:
+            session.execute(
+                text(
+                    "UPDATE event_case SET offered_at = clock_timestamp(), version = version + 1"
+                    " WHERE event_id = :e AND case_id = :c"
+                ),
+                {"e": event_id, "c": candidate},
+            )
             return int(candidate)
     return None
 

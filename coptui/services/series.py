@@ -17,6 +17,7 @@ from coptui.services.booking import (
     BookedEvent,
     BookingRequest,
     Clash,
+    check_programme_seats,
     check_room_headcount,
     clashes_of,
     insert_event,
@@ -86,6 +87,7 @@ def book_series(
     ``include_holidays``. The caller aborts by rolling back when the result is not wanted.
     """
     request = validate_request(request)
+    check_programme_seats(session, request)
     preview = preview_series(session, request=request, rule=rule, zone=zone)
     # A series that outlives a case's terms is refused whole, naming the last day allowed.
     wanted = [o for o in preview if include_holidays or not o.holiday]

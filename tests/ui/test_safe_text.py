@@ -122,6 +122,9 @@ async def test_titles_and_names_that_look_like_markup_show_as_typed(
 async def test_control_characters_never_reach_the_terminal(engine: Engine, tmp_path: Path) -> None:
     app = make_app(engine, tmp_path)
     async with planner(app, (160, 40)) as (pilot, screen):
+        # The holidays are shaded in after the first load, redrawing the grid: wait for it,
+        # or it may draw over the blocks given below.
+        await until(pilot, lambda: screen._shaded)
         grid = screen.query_one(WeekGrid)
         monday = date(2026, 11, 23)
         hostile = "x\x1b]0;pwned\x07y\x1b[2J"
