@@ -26,7 +26,7 @@ from coptui.errors import BadInputError
 from coptui.i18n import DOMAIN, LOCALE_DIR, _
 from coptui.models import Case, Staff, table_of
 from coptui.services import records, setup_cases
-from coptui.services.places import activate_case
+from coptui.services.places import start_new_cases
 from coptui.services.records import TABLE_KINDS, DuplicateError
 
 # The words of `coptui import`, and the kinds they fill.
@@ -414,9 +414,11 @@ def _write_cases(
             ) from exc
         if progress:
             progress("write", len(ids), len(rows))
-    for case_id, start_on in zip(ids, starts, strict=True):
-        if start_on is not None:
-            activate_case(session, case_id=case_id, on=start_on)
+    start_new_cases(
+        session,
+        centre_id=centre_id,
+        starts=[(i, on) for i, on in zip(ids, starts, strict=True) if on is not None],
+    )
     return len(ids)
 
 

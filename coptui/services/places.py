@@ -7,6 +7,7 @@ people at the last place give exactly one yes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -334,6 +335,47 @@ def activate_case(session: Session, *, case_id: int, on: date) -> int | None:
         {"id": case_id},
     )
     return queue_position(session, case_id=case_id)
+
+
+# The same decision as ``activate_case`` for a case just inserted (waiting, not yet queued),
+# made and written in one statement: a first day's import starts a thousand cases.
+_START_NEW_SQL = text(
+    "WITH days AS ("
+    "  SELECT CAST(:on AS date) AS d"
+    "  UNION SELECT valid_from FROM centre_capacity WHERE centre_id = :c AND valid_from > :on"
+    "  UNION SELECT active_from FROM case_file WHERE centre_id = :c"
+    "    AND status IN ('active', 'closed') AND active_from > :on),"
+    " free AS (SELECT min(f) AS places FROM (SELECT"
+    "  (SELECT places FROM centre_capacity WHERE centre_id = :c AND valid_from <= d"
+    "   ORDER BY valid_from DESC LIMIT 1)"
+    "  - (SELECT count(*) FROM case_file WHERE centre_id = :c AND id <> :id"
+    "     AND status IN ('active', 'closed') AND active_from <= d"
+    "     AND (closed_on IS NULL OR closed_on >= d)) AS f FROM days) x),"
+    " fits AS (SELECT places IS NULL OR places > (SELECT count(*) FROM case_file"
+    "   WHERE centre_id = :c AND queued_at IS NOT NULL AND id <> :id) AS ok FROM free)"
+    " UPDATE case_file SET"
+    "  status = CASE WHEN fits.ok THEN 'active' ELSE 'waiting' END,"
+    "  active_from = CASE WHEN fits.ok THEN CAST(:on AS date) END,"
+    "  queued_at = CASE WHEN fits.ok THEN NULL ELSE clock_timestamp() END,"
+    "  version = version + 1"
+    " FROM fits WHERE case_file.id = :id AND case_file.centre_id = :c"
+    "  AND case_file.status = 'waiting' AND case_file.queued_at IS NULL"
+)
+
+
+def start_new_cases(
+    session: Session, *, centre_id: int, starts: Sequence[tuple[int, date]]
+) -> None:
+    """Start cases just added (waiting, never queued), in order: each active or in the queue.
+
+    The same rule as :func:`activate_case`, one statement per case under one lock (an import
+    of the first day's register).
+    """
+    if not starts:
+        return
+    lock_centre(session, centre_id)
+    for case_id, on in starts:
+        session.execute(_START_NEW_SQL, {"c": centre_id, "id": case_id, "on": on})
 
 
 def first_in_line(session: Session, *, centre_id: int, on: date) -> int | None:

@@ -604,3 +604,33 @@ def test_warnings_on_the_planners_plain_psycopg_connection(
         )
     assert lines == ["Случай Р-1: общодостъпната услуга изтича на 01.05.2027 (след 7 дни)"]
     assert nobody == []
+
+
+def test_an_import_starts_new_cases_as_one_by_one_starts_would(session: Session) -> None:
+    """The import's one-statement start decides exactly as activate_case: dated capacity,
+    later starts, the queue's order."""
+    from coptui.services.places import start_new_cases
+
+    world = centre(session, places=3)
+    session.add(CentreCapacity(centre_id=world.centre, valid_from=date(2027, 6, 1), places=5))
+    session.flush()
+    days = [date(2027, 4, 1), date(2027, 3, 1), date(2027, 7, 1), date(2027, 3, 15)] * 2
+    days += [date(2027, 6, 2), date(2027, 3, 2)]
+
+    def run(one_by_one: bool) -> list[tuple[str, int | None]]:
+        savepoint = session.begin_nested()
+        made = [general(session, world, f"И-{n}", None).id for n in range(len(days))]
+        starts = list(zip(made, days, strict=True))
+        if one_by_one:
+            for case_id, on in starts:
+                activate_case(session, case_id=case_id, on=on)
+        else:
+            start_new_cases(session, centre_id=world.centre, starts=starts)
+        found = [get_case(session, case_id=i, today=TODAY) for i in made]
+        result = [(c.status, c.queue_position) for c in found]
+        savepoint.rollback()
+        return result
+
+    expected = run(one_by_one=True)
+    assert {status for status, _q in expected} == {"active", "waiting"}
+    assert run(one_by_one=False) == expected
