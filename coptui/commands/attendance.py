@@ -65,7 +65,9 @@ def run_attend(args: argparse.Namespace, settings: Settings) -> int:
         for item in getattr(args, option):
             code, why = _split(item)
             if not code:
-                raise BadInputError(_("A case code is missing in --{option}.").format(option=option))
+                raise BadInputError(
+                    _("A case code is missing in --{option}.").format(option=option)
+                )
             if why and mark not in ("absent", "excused"):
                 raise BadInputError(
                     _("Only an absence has a reason: {item!r} in --{option}.").format(

@@ -1,4 +1,4 @@
-"""The key worker's D-14 / D-7 warnings, read for the planner and put on its status line."""
+"""The key worker's warnings (D-14 / D-7, absences in a row), read for the planner's status line."""
 
 from __future__ import annotations
 
@@ -30,15 +30,20 @@ def read_warnings(
         backend: the read connection and today.
         centre_id: the centre.
         staff_id: the key worker whose cases to warn about (``None``: every case).
-        done: called with one line per case whose general-access months end soon.
+        done: called with one line per case whose general-access months end soon, then one
+            per child with three unexcused absences in a row in a programme.
     """
 
     def work() -> None:
+        from coptui.services.attendance import absence_warnings
         from coptui.services.cases import case_warnings
 
         today = backend.today()
         found = backend.read(
-            lambda conn: case_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+            lambda conn: (
+                case_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+                + absence_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+            )
         )
         node.app.call_from_thread(done, found)
 

@@ -345,7 +345,7 @@ class PlannerScreen(PlannerFind):
         self._details()
         if new:
             self.notify(
-                "\n".join(new), title=_("Cases ending soon"), severity="warning", markup=False
+                "\n".join(new), title=_("Cases to look at"), severity="warning", markup=False
             )
 
     # -- live -------------------------------------------------------------------------------

@@ -161,9 +161,7 @@ def open_register(db: Any, *, event_id: int, now: datetime) -> Register:
         RefusedError: the session is cancelled or has not started by ``now``.
     """
     register = read_register(db, event_id=event_id)
-    refuse_closed_register(
-        event_id=event_id, status=register.status, start=register.start, now=now
-    )
+    refuse_closed_register(event_id=event_id, status=register.status, start=register.start, now=now)
     return register
 
 
@@ -248,9 +246,7 @@ def _stale(error: StaleEditError) -> StaleEditError:
     )
 
 
-def absence_warnings(
-    db: Any, *, centre_id: int, staff_id: int | None, today: date
-) -> list[str]:
+def absence_warnings(db: Any, *, centre_id: int, staff_id: int | None, today: date) -> list[str]:
     """One line per child whose last programme sessions were unexcused absences, in a row.
 
     Only sessions up to the end of ``today`` count; excused and unmarked ones are passed over

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from coptui.errors import BadInputError, RefusedError, StaleEditError
-from coptui.models import CaseStatus, Programme, ProgrammeKind
+from coptui.models import Programme, ProgrammeKind
 from coptui.services.attendance import (
     Mark,
     absence_warnings,
@@ -27,8 +27,7 @@ def world(session: Session) -> World:
     world = make_world(session)
     session.execute(
         text(
-            "UPDATE case_file SET status = 'active', active_from = '2026-11-01',"
-            " key_worker_id = :s"
+            "UPDATE case_file SET status = 'active', active_from = '2026-11-01', key_worker_id = :s"
         ),
         {"s": world.staff},
     )
@@ -43,9 +42,7 @@ def programme(session: Session, world: World, title: str = "Арт ателие"
     return found.id
 
 
-def session_on(
-    session: Session, world: World, day: date, programme_id: int | None = None
-) -> int:
+def session_on(session: Session, world: World, day: date, programme_id: int | None = None) -> int:
     event = add_event(
         session,
         world,
@@ -66,8 +63,10 @@ def marks(session: Session, event_id: int) -> dict[int, tuple[str, str | None]]:
     return {
         r.case_id: (r.attendance, r.attendance_note)
         for r in session.execute(
-            text("SELECT case_id, attendance::text, attendance_note FROM event_case"
-                 " WHERE event_id = :e"),
+            text(
+                "SELECT case_id, attendance::text, attendance_note FROM event_case"
+                " WHERE event_id = :e"
+            ),
             {"e": event_id},
         )
     }
@@ -126,7 +125,10 @@ def test_a_row_someone_else_changed_is_stale_and_nothing_is_written(
             now=NOW,
         )
     savepoint.rollback()
-    assert marks(session, event) == {world.case: ("late", None), world.other_case: ("expected", None)}
+    assert marks(session, event) == {
+        world.case: ("late", None),
+        world.other_case: ("expected", None),
+    }
 
 
 def test_future_cancelled_and_strangers_are_refused(session: Session, world: World) -> None:
