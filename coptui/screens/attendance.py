@@ -113,7 +113,10 @@ class AttendanceScreen(Screen[bool]):
 
         now = now_for(self.backend.today())
         event_id = self.event_id
-        return self.backend.read(lambda conn: open_register(conn, event_id=event_id, now=now))
+        register: Register = self.backend.read(
+            lambda conn: open_register(conn, event_id=event_id, now=now)
+        )
+        return register
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "save":
