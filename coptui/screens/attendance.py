@@ -99,7 +99,7 @@ class AttendanceScreen(Screen[bool]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(_("Case"), key="code")
-        table.add_column(_("Attendance"), key="mark", width=14)
+        table.add_column(_("Attendance"), key="mark", width=20)
         table.add_column(_("Child"), key="name")
         table.add_column(_("Reason"), key="note")
         table.focus()

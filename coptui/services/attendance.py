@@ -257,7 +257,7 @@ def absence_warnings(db: Any, *, centre_id: int, staff_id: int | None, today: da
         staff_id: the key worker whose cases to warn about; ``None``: every case.
 
     Returns:
-        Lines such as «Случай Т-001: 3 отсъствия подред в „Арт ателие“ (последно 25.11.2026)».
+        Lines such as «Случай Т-001: 3 отсъствия подред в „Арт ателие“ (последно на 25.11.2026)».
     """
     until = datetime.combine(today + timedelta(days=1), time(0), tzinfo=SOFIA)
     found = rows(

@@ -177,7 +177,7 @@ def test_three_absences_in_a_row_warn_the_key_worker_two_do_not(
     _mark(session, events[2], world.case, "absent")
     assert warned() == []  # two: no warning
     _mark(session, events[3], world.case, "absent")
-    assert warned() == ["Случай Т-001: 3 отсъствия подред в „Арт ателие“ (последно 25.11.2026)"]
+    assert warned() == ["Случай Т-001: 3 отсъствия подред в „Арт ателие“ (последно на 25.11.2026)"]
     assert warned(world.other_staff) == []  # only the key worker is warned
     assert len(warned(None)) == 1
     # A presence in between resets the run.
