@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -152,7 +152,7 @@ class AttendanceScreen(Screen[bool]):
         parts = [
             _("Attendance"),
             register.title,
-            register.programme,
+            "" if register.programme in register.title else register.programme,
             f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m.%Y %H:%M}–{end:%H:%M}",
             _(STATUS_WORDS.get(register.status, register.status)),
         ]
@@ -168,16 +168,16 @@ class AttendanceScreen(Screen[bool]):
         self.loads += 1
 
     @staticmethod
-    def _cells(marked: Marked) -> tuple[Content, Content, Content, Content]:
+    def _cells(marked: Marked) -> tuple[Text, Text, Text, Text]:
+        # Rich Text, never a str: DataTable reads a str as markup, and these are stored text.
         word = _(MARK_WORDS.get(marked.attendance, marked.attendance))
         if marked.changed:
             word += " •"
-        style = "bold" if marked.attendance == "absent" else ""
         return (
-            Content(marked.row.code),
-            Content.styled(word, style) if style else Content(word),
-            Content(marked.row.name),
-            Content(marked.note),
+            Text(marked.row.code),
+            Text(word, style="bold" if marked.attendance == "absent" else ""),
+            Text(marked.row.name),
+            Text(marked.note),
         )
 
     def _summary(self) -> None:
