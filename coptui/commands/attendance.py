@@ -57,7 +57,13 @@ def run_attend(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime
 
     from coptui.domain.timeutil import SOFIA
-    from coptui.services.attendance import MARK_WORDS, Mark, read_register, save_attendance
+    from coptui.services.attendance import (
+        MARK_WORDS,
+        Mark,
+        read_register,
+        refuse_closed_register,
+        save_attendance,
+    )
     from coptui.services.transaction import transact
 
     given: list[tuple[str, str, str]] = []
@@ -82,6 +88,10 @@ def run_attend(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(session: Session) -> list[str]:
         register = read_register(session, event_id=args.id)
+        # A cancelled or future session is refused first, whatever codes were named.
+        refuse_closed_register(
+            event_id=args.id, status=register.status, start=register.start, now=now
+        )
         by_code = {row.code.casefold(): row for row in register.rows}
         marks = []
         named: set[int] = set()
