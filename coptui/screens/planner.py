@@ -70,7 +70,7 @@ class PlannerScreen(PlannerFind):
         Binding("e", "edit_event", N_("Edit")),
         Binding("m", "move_event", N_("Move")),
         Binding("d", "cancel_event", N_("Cancel event")),
-        Binding("a", "attendance", N_("Attendance")),
+        Binding("a", "attendance", N_("Attendance"), show=False),
         Binding("p", "pick", N_("Whose week")),
         Binding("r", "directory", N_("Directory")),
         Binding("c", "case_page", N_("Case page"), show=False),
