@@ -11,7 +11,7 @@ from dateutil.rrule import rrulestr
 
 from coptui.domain.timeutil import check_day, local_checked
 from coptui.errors import BadInputError
-from coptui.i18n import _
+from coptui.i18n import N_, _, ngettext
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _WEEKDAY_WORDS = {
@@ -194,3 +194,52 @@ def parse_repeat(text: str) -> Recurrence:
 def local_start(day: date, at: time) -> datetime:
     """A naive wall-clock start, as series store it."""
     return datetime.combine(day, at)
+
+
+_DAY_NAMES = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def rule_words(rule: str) -> str:
+    """A stored RRULE in the user's words: «всяка седмица в ср, 8 пъти».
+
+    Parts it does not know are left out rather than guessed; an unreadable rule is given as
+    it is stored.
+    """
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    interval = int(parts.get("INTERVAL", "1")) if parts.get("INTERVAL", "1").isdigit() else 1
+    freq = parts.get("FREQ", "")
+    if freq == "WEEKLY":
+        words = [
+            _("every week")
+            if interval == 1
+            else ngettext("every {n} week", "every {n} weeks", interval).format(n=interval)
+        ]
+    elif freq == "MONTHLY":
+        words = [
+            _("every month")
+            if interval == 1
+            else ngettext("every {n} month", "every {n} months", interval).format(n=interval)
+        ]
+    else:
+        return rule
+    days = []
+    for code in parts.get("BYDAY", "").split(","):
+        match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", code)
+        if match and match[2] in WEEKDAY_CODES:
+            name = _(_DAY_NAMES[WEEKDAY_CODES.index(match[2])]).lower()
+            days.append(
+                _("the {n}. {day} of the month").format(n=int(match[1]), day=name)
+                if match[1]
+                else name
+            )
+    if days:
+        words.append(_("on {days}").format(days=", ".join(days)))
+    if parts.get("BYMONTHDAY", "").isdigit():
+        words.append(_("on day {n}").format(n=int(parts["BYMONTHDAY"])))
+    if parts.get("COUNT", "").isdigit():
+        count = int(parts["COUNT"])
+        words.append(ngettext("{n} time", "{n} times", count).format(n=count))
+    until = re.match(r"(\d{4})(\d{2})(\d{2})", parts.get("UNTIL", ""))
+    if until:
+        words.append(_("until {day}").format(day=f"{until[3]}.{until[2]}.{until[1]}"))
+    return " ".join(words[:2]) + "".join(", " + w for w in words[2:])

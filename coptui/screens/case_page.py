@@ -131,7 +131,7 @@ class CasePage(Screen[None]):
         yield Static("", id="case-details", markup=False)
         yield Label(_("Upcoming sessions"), classes="case-heading")
         yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
-        yield Label(_("Past sessions and attendance"), classes="case-heading")
+        yield Label(_("Past sessions and attendance"), classes="case-heading", id="past-heading")
         yield DataTable(id="past", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -191,14 +191,19 @@ class CasePage(Screen[None]):
         past = self.query_one("#past", DataTable)
         upcoming.clear()
         past.clear()
+        counts: dict[str, int] = {}
         for session in shown.sessions:
             start = session.start.astimezone(SOFIA)
             end = session.end.astimezone(SOFIA)
-            gone = start.date() < today
+            # A session marked today is attendance already, not an upcoming one.
+            gone = start.date() < today or session.attendance != "expected"
             if session.status == "cancelled" or not gone:
                 mark = _(EVENT_STATUS.get(session.status, session.status))
             else:
                 mark = _(ATTENDANCE.get(session.attendance, session.attendance))
+                if session.attendance_note:
+                    mark += f": {clean(session.attendance_note)}"
+                counts[session.attendance] = counts.get(session.attendance, 0) + 1
             row = (
                 f"{_(WEEKDAYS[start.weekday()])} {start:%d.%m.%Y}",
                 f"{start:%H:%M}–{end:%H:%M}",
@@ -212,6 +217,13 @@ class CasePage(Screen[None]):
             upcoming.add_row("", "", "", _("No sessions booked."), "", "")
         if past.row_count:
             past.move_cursor(row=past.row_count - 1)  # the most recent first in view
+        tally = ", ".join(
+            f"{_(ATTENDANCE[mark])}: {counts[mark]}"
+            for mark in ("present", "late", "absent", "excused", "expected")
+            if counts.get(mark)
+        )
+        heading = _("Past sessions and attendance")
+        self.query_one("#past-heading", Label).update(f"{heading} ({tally})" if tally else heading)
         self.loads += 1
 
     def action_back(self) -> None:

@@ -1,5 +1,5 @@
-"""The key worker's warnings (D-14 / D-7, places offered from a waiting list), read for the
-planner and put on its status line."""
+"""The key worker's warnings (D-14 / D-7, places offered from a waiting list, absences in
+a row), read for the planner and put on its status line."""
 
 from __future__ import annotations
 
@@ -32,10 +32,12 @@ def read_warnings(
         centre_id: the centre.
         staff_id: the key worker whose cases to warn about (``None``: every case).
         done: called with one line per case whose general-access months end soon, then one
-            per place offered from a waiting list and not yet confirmed.
+            per place offered from a waiting list and not yet confirmed, then one per child
+            with three unexcused absences in a row in a programme.
     """
 
     def work() -> None:
+        from coptui.services.attendance import absence_warnings
         from coptui.services.cases import case_warnings
         from coptui.services.programmes import offer_warnings
 
@@ -44,6 +46,7 @@ def read_warnings(
             lambda conn: (
                 case_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
                 + offer_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
+                + absence_warnings(conn, centre_id=centre_id, staff_id=staff_id, today=today)
             )
         )
         node.app.call_from_thread(done, found)

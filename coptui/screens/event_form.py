@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.text import clean
-from coptui.i18n import N_, _, ngettext, translate_bindings
+from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.choice import Choice
 from coptui.screens.dialogs import Choose
 from coptui.screens.event_fields import (
@@ -38,6 +38,19 @@ from coptui.screens.event_fields import (
     open_places as _count,
 )
 from coptui.screens.host import Host, forward_failure, host_of
+
+
+def _slots_text(free: list[Any]) -> str:
+    """«Свободно: F2: пт 27.11 10:00 …», or nothing."""
+    from coptui.domain.timeutil import SOFIA
+    from coptui.widgets.weekgrid import WEEKDAYS
+
+    slots = "  ".join(
+        f"{key.upper()}: {_(WEEKDAYS[s.start.astimezone(SOFIA).weekday()])}"
+        f" {s.start.astimezone(SOFIA):%d.%m %H:%M}"
+        for key, s in zip(FREE_KEYS, free, strict=False)
+    )
+    return _("Free: ") + slots if free else ""
 
 
 class EventForm(ModalScreen[int | None]):
@@ -59,11 +72,14 @@ class EventForm(ModalScreen[int | None]):
         event_id: int | None = None,
         resource: Choice | None = None,
         centre_id: int | None = None,
+        scope: str = "this",
     ) -> None:
         super().__init__()
         translate_bindings(self)
         self.start = start
         self.event_id = event_id
+        self.scope = scope  # for an occurrence of a series: this, following or all
+        self.skip_blocked = False  # the person agreed to save without the dates in the way
         self.version: int | None = None
         self.resource = resource
         self.centre_id = centre_id
@@ -83,9 +99,14 @@ class EventForm(ModalScreen[int | None]):
         return host_of(self)
 
     def compose(self) -> ComposeResult:
+        from coptui.screens.series_preview import scope_words
+
         title = _("New event") if self.event_id is None else _("Event")
+        if self.scope != "this":
+            title += " · " + scope_words(self.scope)
         with Vertical(classes="form"):
             yield Label(title, id="form-title", classes="dialog-title")
+            yield Static("", id="series", markup=False)
             with VerticalScroll(), Grid(classes="fields"):
                 yield Label(_("Kind"))
                 yield Select(
@@ -121,7 +142,10 @@ class EventForm(ModalScreen[int | None]):
         self.query_one("#title", Input).focus()
         if self.event_id is None:
             self._untouched = self.typed()
+        self.query_one("#series", Static).display = False
         self._prepare()
+        if self.event_id is not None:
+            self._read_series(self.event_id)
 
     def _set(self, key: str, value: str) -> None:
         self.query_one(f"#{key}", Input).value = value
@@ -170,6 +194,24 @@ class EventForm(ModalScreen[int | None]):
             self._untouched = self.typed()
         self._schedule_check()
 
+    @work(thread=True, exit_on_error=False, group="series", name="series")
+    def _read_series(self, event_id: int) -> None:
+        from coptui.db import session_scope
+        from coptui.services.series import series_info
+
+        with session_scope(self.coptui.wait_engine()) as session:
+            info = series_info(session, event_id=event_id)
+        if info is not None:
+            line = _("Part of a series: {rule} · occurrence {n} of {total}").format(
+                rule=info.rule, n=info.position, total=info.total
+            )
+            self.app.call_from_thread(self._show_series, line)
+
+    def _show_series(self, line: str) -> None:
+        series = self.query_one("#series", Static)
+        series.update(line)
+        series.display = True
+
     def _fill(self, fields: dict[str, str]) -> None:
         for key, value in fields.items():
             if key == "kind":
@@ -184,6 +226,7 @@ class EventForm(ModalScreen[int | None]):
     def _changed(self) -> None:
         # A refusal is about the fields as they were saved: once one of them changes it no
         # longer holds, and the check as you type says what holds now.
+        self.skip_blocked = False
         if self._refused is not None and self.typed() != self._refused:
             self._refused = None
             self.waitlist_extra = False  # agreed for the children as they were typed
@@ -256,15 +299,12 @@ class EventForm(ModalScreen[int | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="check", name="check")
     def _check(self, typed: Typed) -> tuple[str, str, list[Any]]:
         from coptui.db import session_scope
-        from coptui.domain.recurrence import RecurrenceError, parse_repeat
         from coptui.domain.timeutil import SOFIA
         from coptui.errors import CoptError
         from coptui.services.booking import clashes_of
         from coptui.services.calendar import calendar_for
         from coptui.services.seats import programme_seats, seat_line
-        from coptui.services.series import preview_series
         from coptui.services.slots import WorkingHours, free_slots
-        from coptui.widgets.weekgrid import WEEKDAYS
 
         engine = self.coptui.wait_engine()
         with session_scope(engine) as session:
@@ -289,26 +329,16 @@ class EventForm(ModalScreen[int | None]):
                 )
             repeat = typed.values["repeat"].strip()
             if repeat and self.event_id is None:
-                try:
-                    rule = parse_repeat(repeat)
-                except RecurrenceError as exc:
-                    return str(exc), "", []
-                preview = preview_series(session, request=request, rule=rule)
-                clashing = [o for o in preview if o.clashes]
-                holidays = [o for o in preview if o.holiday]
-                lines = [
-                    ngettext("{n} occurrence", "{n} occurrences", len(preview)).format(
-                        n=len(preview)
-                    )
-                    + "; "
-                    + _("clashes: {c}; on non-working days: {h}.").format(
-                        c=len(clashing), h=len(holidays)
-                    )
-                ]
-                lines += [f"{o.start:%d.%m}: {o.clashes[0].describe()}" for o in clashing[:3]] + [
-                    f"{o.start:%d.%m}: {o.holiday}" for o in holidays[:3]
-                ]
-                return "\n".join(lines), "", []
+                from coptui.screens.series_preview import check_series
+
+                message, series_free = check_series(
+                    session,
+                    request=request,
+                    repeat=repeat,
+                    hours=(self.coptui.settings.day_start, self.coptui.settings.day_end),
+                    include_holidays=self.allow_non_working_day,
+                )
+                return message, _slots_text(series_free), series_free
             free: list[Any] = []
             if clashes:
                 settings = self.coptui.settings
@@ -326,13 +356,7 @@ class EventForm(ModalScreen[int | None]):
                     not_before=request.start,
                     exclude_event_id=self.event_id,
                 )
-            slots = "  ".join(
-                f"{key.upper()}: {_(WEEKDAYS[s.start.weekday()])}"
-                f" {s.start.astimezone(SOFIA):%d.%m %H:%M}"
-                for key, s in zip(FREE_KEYS, free, strict=False)
-            )
-            if free:
-                slots = _("Free: ") + slots
+            slots = _slots_text(free)
             if seats is not None and not seats.over:
                 slots = "\n".join(p for p in (seat_line(seats), slots) if p)
             return "\n".join(lines) or _("No clashes."), slots, free
@@ -382,11 +406,12 @@ class EventForm(ModalScreen[int | None]):
     def _save(self, typed: Typed) -> None:
         from coptui.domain.recurrence import RecurrenceError, parse_repeat
         from coptui.errors import BadInputError
+        from coptui.screens.series_preview import raise_if_blocked
         from coptui.services.booking import book_event
         from coptui.services.edits import EventChanges, edit_event
         from coptui.services.rosters import set_open_places
         from coptui.services.seats import fit_request, put_on_waiting_lists
-        from coptui.services.series import book_series
+        from coptui.services.series import book_series, preview_series
         from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()
@@ -412,24 +437,38 @@ class EventForm(ModalScreen[int | None]):
                     version = set_open_places(
                         session, event_id=self.event_id, version=version, count=request.open_slots
                     )
+                changes = EventChanges(
+                    title=request.title,
+                    kind=request.kind,
+                    notes=request.notes,
+                    start=request.start,
+                    end=request.end,
+                    set_room=True,
+                    room_id=request.room_id,
+                    staff_ids=request.staff_ids,
+                    case_ids=request.case_ids,
+                    volunteer_ids=request.volunteer_ids,
+                    set_programme=True,
+                    programme_id=request.programme_id,
+                )
+                if self.scope != "this":
+                    from coptui.screens.series_preview import save_series_edit
+
+                    first, said = save_series_edit(
+                        session,
+                        event_id=self.event_id,
+                        version=version,
+                        changes=changes,
+                        scope=self.scope,
+                        allow_non_working_day=self.allow_non_working_day,
+                        skip_blocked=self.skip_blocked,
+                    )
+                    return [first], said
                 saved = edit_event(
                     session,
                     event_id=self.event_id,
                     version=version,
-                    changes=EventChanges(
-                        title=request.title,
-                        kind=request.kind,
-                        notes=request.notes,
-                        start=request.start,
-                        end=request.end,
-                        set_room=True,
-                        room_id=request.room_id,
-                        staff_ids=request.staff_ids,
-                        case_ids=request.case_ids,
-                        volunteer_ids=request.volunteer_ids,
-                        set_programme=True,
-                        programme_id=request.programme_id,
-                    ),
+                    changes=changes,
                     allow_non_working_day=self.allow_non_working_day,
                 )
                 return [saved.id], _("Saved.")
@@ -438,6 +477,11 @@ class EventForm(ModalScreen[int | None]):
                     rule = parse_repeat(repeat)
                 except RecurrenceError as exc:
                     raise BadInputError(str(exc)) from exc
+                if not self.skip_blocked:
+                    raise_if_blocked(
+                        preview_series(session, request=request, rule=rule),
+                        holidays_too=not self.allow_non_working_day,
+                    )
                 result = book_series(
                     session,
                     request=request,
@@ -461,9 +505,24 @@ class EventForm(ModalScreen[int | None]):
 
     def _save_failed(self, error: BaseException | None) -> None:
         from coptui.errors import CoptError, HolidayError, StaleEditError
+        from coptui.screens.series_preview import DatesBlocked, SkipDates
         from coptui.services.seats import SeatsOverError
 
         check = self.query_one("#note", Static)
+        if isinstance(error, DatesBlocked):
+            check.update(_("Some dates are in the way; choose what to do."))
+
+            def chosen(answer: str | None) -> None:
+                if answer is None:
+                    check.update("")
+                    return
+                self.skip_blocked = True
+                if answer == "holidays":
+                    self.allow_non_working_day = True
+                self.action_save()
+
+            self.app.push_screen(SkipDates(error), chosen)
+            return
         check.add_class("problem")
         # Every refusal but a stale one is about the fields as saved (a stale one holds
         # until the event is reloaded).

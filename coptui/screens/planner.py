@@ -70,6 +70,7 @@ class PlannerScreen(PlannerFind):
         Binding("e", "edit_event", N_("Edit")),
         Binding("m", "move_event", N_("Move")),
         Binding("d", "cancel_event", N_("Cancel event")),
+        Binding("a", "attendance", N_("Attendance"), show=False),
         Binding("p", "pick", N_("Whose week")),
         Binding("r", "directory", N_("Directory")),
         Binding("o", "roster", N_("Volunteers"), show=False),
@@ -95,6 +96,7 @@ class PlannerScreen(PlannerFind):
         ("m", N_("move the event under the cursor")),
         ("d", N_("cancel the event under the cursor (asks for a reason)")),
         ("o", N_("volunteers of the event: sign one up, one cannot come, find a substitute")),
+        ("a", N_("the attendance register of the session under the cursor (held or begun)")),
         ("p", N_("whose week: a room, specialist, volunteer, case, programme")),
         ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
         ("c", N_("the page of the case whose week is shown")),
@@ -414,6 +416,7 @@ class PlannerScreen(PlannerFind):
             (_("Move event"), "m", self.action_move_event),
             (_("Cancel event"), "d", self.action_cancel_event),
             (_("Volunteers of the event"), "o", self.action_roster),
+            (_("Attendance register"), "a", self.action_attendance),
             (_("Whose week"), "p", self.action_pick),
             (_("Directory"), "r", self.action_directory),
             (_("Case page"), "c", self.action_case_page),
@@ -535,6 +538,25 @@ class PlannerScreen(PlannerFind):
             return
         backend = Backend.of(self.app)
         self.app.push_screen(CasePage(case_id=chosen.id, centre_id=self.centre_id, backend=backend))
+
+    def action_attendance(self) -> None:
+        """Open the attendance register of the session under the cursor."""
+        from coptui.screens.attendance import AttendanceScreen, now_for
+        from coptui.screens.backend import Backend
+
+        block = self._event_to_change()
+        if block is None:
+            return
+        if block.status == "cancelled":
+            self.notify(_("A cancelled session has no attendance."), timeout=4)
+            return
+        if block.start > now_for(self.coptui.today()):
+            self.notify(_("Attendance is marked from the session's start on."), timeout=4)
+            return
+        self.app.push_screen(
+            AttendanceScreen(event_id=block.id, backend=Backend.of(self.app)),
+            lambda saved: self.reload() if saved else None,
+        )
 
     def _first_run(self) -> None:
         from coptui.screens.backend import Backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,7 @@ class PlannerEdits(Screen[None]):
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         if message.row_key.value is not None and not self.no_centre():
-            self._open_form(int(message.row_key.value))
+            self.action_edit_event()
 
     def current_event(self) -> Block | None:
         """The event under the cursor of the grid, or of the list."""
@@ -93,13 +94,37 @@ class PlannerEdits(Screen[None]):
         if block is None:
             self.action_new_event()
             return
-        self._open_form(block.id)
+        self.with_scope(
+            block,
+            _("Edit only this occurrence, this and the following, or the whole series?"),
+            lambda scope: self._open_form(block.id, scope),
+        )
 
-    def _open_form(self, event_id: int) -> None:
+    def with_scope(self, block: Block, question: str, then: Callable[[str], None]) -> None:
+        """Ask «only this / this and following / whole series» for an occurrence of a series
+        (not for a single event, nor a cancelled occurrence), then go on with the answer."""
+        from coptui.screens.dialogs import Choose
+        from coptui.screens.series_preview import SCOPES
+
+        if block.series_id is None or block.status == "cancelled":
+            then("this")
+            return
+        self.app.push_screen(
+            Choose(
+                _("Part of a series"),
+                question,
+                [(key, _(label)) for key, label in SCOPES],
+            ),
+            lambda scope: then(scope) if scope else None,
+        )
+
+    def _open_form(self, event_id: int, scope: str = "this") -> None:
         from coptui.screens.event_form import EventForm
 
         self.app.push_screen(
-            EventForm(event_id=event_id, resource=self.resource, centre_id=self.centre_id),
+            EventForm(
+                event_id=event_id, resource=self.resource, centre_id=self.centre_id, scope=scope
+            ),
             self._after_form,
         )
 
@@ -133,20 +158,26 @@ class PlannerEdits(Screen[None]):
         )
 
     def action_move_event(self) -> None:
+        block = self._event_to_change()
+        if block is not None:
+            self.with_scope(
+                block,
+                _("Move only this occurrence, this and the following, or the whole series?"),
+                lambda scope: self._ask_move(block, scope),
+            )
+
+    def _ask_move(self, block: Block, scope: str) -> None:
         from coptui.domain.parse import parse_day, parse_time
+        from coptui.domain.timeutil import local_checked
         from coptui.errors import BadInputError
         from coptui.screens.dialogs import Ask
 
-        block = self._event_to_change()
-        if block is None:
-            return
         today = self.coptui.today()
 
         def check(answer: str) -> str | None:
             try:
                 day_text, _sep, time_text = answer.strip().rpartition(" ")
-                parse_day(day_text, today)
-                parse_time(time_text)
+                local_checked(parse_day(day_text, today), parse_time(time_text))
             except BadInputError as exc:
                 return exc.message
             return None
@@ -154,8 +185,8 @@ class PlannerEdits(Screen[None]):
         def done(answer: str | None) -> None:
             if answer:
                 day_text, _sep, time_text = answer.strip().rpartition(" ")
-                start = datetime.combine(parse_day(day_text, today), parse_time(time_text))
-                self._move(block, start)
+                start = local_checked(parse_day(day_text, today), parse_time(time_text))
+                self._move(block, start, scope, skip_blocked=False)
 
         self.app.push_screen(
             Ask(
@@ -168,29 +199,53 @@ class PlannerEdits(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="move")
-    def _move(self, block: Block, start: datetime) -> None:
-        from coptui.domain.timeutil import SOFIA
+    def _move(self, block: Block, start: datetime, scope: str, skip_blocked: bool) -> None:
+        """Move the event, or its series from it on (after the dates in the way are shown)."""
+        from coptui.domain.timeutil import elapsed_minutes, end_after
+        from coptui.screens.series_preview import DatesBlocked, save_series_edit
         from coptui.services.booking import load_event
-        from coptui.services.edits import move_event
+        from coptui.services.edits import EventChanges, move_event
         from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()
-        begin = start.replace(tzinfo=SOFIA)
-        length = block.end - block.start
+        end = end_after(start, elapsed_minutes(block.start, block.end))
 
-        def work(session: Any) -> int:
+        def work(session: Any) -> tuple[int, str]:
             version = load_event(session, block.id).version
-            moved = move_event(
-                session, event_id=block.id, version=version, start=begin, end=begin + length
+            if scope == "this":
+                moved = move_event(
+                    session, event_id=block.id, version=version, start=start, end=end
+                )
+                return moved.id, _("Moved.")
+            return save_series_edit(
+                session,
+                event_id=block.id,
+                version=version,
+                changes=EventChanges(start=start, end=end),
+                scope=scope,
+                allow_non_working_day=False,
+                skip_blocked=skip_blocked,
             )
-            return moved.id
 
-        moved = transact(engine, work)
+        try:
+            moved, message = transact(engine, work)
+        except DatesBlocked as blocked:
+            self.app.call_from_thread(self._ask_skip, block, start, scope, blocked)
+            return
         self.app.call_from_thread(self._after_form, moved)
-        self.app.call_from_thread(self.notify, _("Moved."), timeout=3)
+        self.app.call_from_thread(self.notify, message, timeout=4)
+
+    def _ask_skip(self, block: Block, start: datetime, scope: str, blocked: Any) -> None:
+        from coptui.screens.series_preview import SkipDates
+
+        def chosen(answer: str | None) -> None:
+            if answer == "skip":
+                self._move(block, start, scope, skip_blocked=True)
+
+        self.app.push_screen(SkipDates(blocked, holidays_offered=False), chosen)
 
     def action_cancel_event(self) -> None:
-        from coptui.screens.dialogs import Ask, Choose
+        from coptui.screens.dialogs import Ask
 
         block = self._event_to_change()
         if block is None:
@@ -214,19 +269,9 @@ class PlannerEdits(Screen[None]):
                 lambda reason: self._cancel_with(block, reason, scope),
             )
 
-        if block.series_id is None:
-            ask_reason("this")
-            return
-        self.app.push_screen(
-            Choose(
-                _("Part of a series"),
-                _("Cancel only this occurrence, this and the following, or the whole series?"),
-                [
-                    ("this", _("Only this")),
-                    ("following", _("This and following")),
-                    ("all", _("Whole series")),
-                ],
-            ),
+        self.with_scope(
+            block,
+            _("Cancel only this occurrence, this and the following, or the whole series?"),
             ask_reason,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -73,7 +73,7 @@ class EventChanges:
     programme_id: int | None = None
 
 
-def _merged(current: Any, changes: EventChanges, allow_non_working_day: bool) -> BookingRequest:
+def merged(current: Any, changes: EventChanges, allow_non_working_day: bool) -> BookingRequest:
     def pick(new: T | None, old: T) -> T:
         return old if new is None else new
 
@@ -123,7 +123,7 @@ def edit_event(
     current = load_event(session, event_id)
     if current.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be changed."))
-    request = _merged(current, changes, allow_non_working_day)
+    request = merged(current, changes, allow_non_working_day)
     if _unchanged(current, request):
         # Saving a form nobody changed writes nothing: no new version (a colleague editing
         # the same event is not told it changed), no audit row.
@@ -274,7 +274,7 @@ def move_event(
     )
 
 
-def _scope_ids(session: Session, current: Any, scope: str) -> list[int]:
+def scope_ids(session: Session, current: Any, scope: str, *, lock: bool = True) -> list[int]:
     if scope not in ("this", "following", "all"):
         raise BadInputError(_("The scope is this, following or all."))
     if scope == "this" or current.series_id is None:
@@ -285,56 +285,12 @@ def _scope_ids(session: Session, current: Any, scope: str) -> list[int]:
             text(
                 "SELECT id FROM event WHERE series_id = :series AND status <> 'cancelled'"
                 + condition
-                + " ORDER BY lower(during) FOR UPDATE"
+                + " ORDER BY lower(during)"
+                + (" FOR UPDATE" if lock else "")
             ),
             {"series": current.series_id, "start": current.s},
         ).scalars()
     )
-
-
-def edit_series(
-    session: Session,
-    *,
-    event_id: int,
-    version: int,
-    changes: EventChanges,
-    scope: str = "this",
-    allow_non_working_day: bool = False,
-) -> list[BookedEvent]:
-    """Edit an occurrence, it and the following ones, or the whole series, all or nothing.
-
-    A new time is applied to every occurrence as the same shift on the wall clock: moving
-    Tuesday 10:00 to Thursday 11:00 moves each occurrence two days on, to 11:00. Other
-    occurrences keep their own dates. ``version`` is the one of the occurrence the user
-    opened; the others are locked and edited as they are now.
-    """
-    current = load_event(session, event_id)
-    if current.version != version:
-        raise stale_error(session, "event", event_id)
-    ids = _scope_ids(session, current, scope)
-    first_local = current.s.astimezone(SOFIA)
-    new_start = (changes.start or current.s).astimezone(SOFIA)
-    new_end = (changes.end or current.u).astimezone(SOFIA)
-    day_shift = new_start.date() - first_local.date()
-    length = new_end - new_start
-    results = []
-    for one in ids:
-        row = load_event(session, one, lock=True)
-        own = changes
-        if changes.start is not None or changes.end is not None:
-            local_day = row.s.astimezone(SOFIA).date() + day_shift
-            start = datetime.combine(local_day, new_start.time(), tzinfo=SOFIA)
-            own = replace(changes, start=start, end=start + length)
-        results.append(
-            edit_event(
-                session,
-                event_id=one,
-                version=row.version,
-                changes=own,
-                allow_non_working_day=allow_non_working_day,
-            )
-        )
-    return results
 
 
 def _cancel_reason(reason: str) -> str:
@@ -402,7 +358,7 @@ def cancel_series(
     reason = _cancel_reason(reason)
     current = load_event(session, event_id)
     _refuse_cancelled(current)
-    ids = _scope_ids(session, current, scope)
+    ids = scope_ids(session, current, scope)
     session.execute(
         text(
             "UPDATE event SET status = 'cancelled', cancel_reason = :reason,"

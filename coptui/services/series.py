@@ -133,3 +133,42 @@ def book_series(
         skipped_holidays=tuple(skipped_holidays),
         preview=tuple(preview),
     )
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """What the event form says about the series an event belongs to."""
+
+    series_id: int
+    rule: str  # the rule in the user's words
+    position: int  # this occurrence's place among the series' live occurrences (from 1)
+    total: int  # live (not cancelled) occurrences
+
+
+def series_info(session: Session, *, event_id: int) -> SeriesInfo | None:
+    """The series of an event, its rule in words and where this occurrence stands in it.
+
+    Returns:
+        ``None`` when the event is not part of a series.
+    """
+    from coptui.domain.recurrence import rule_words
+
+    found = session.execute(
+        text(
+            "SELECT s.id, s.rrule,"
+            " (SELECT count(*) FROM event o WHERE o.series_id = s.id AND o.status <> 'cancelled'"
+            "   AND lower(o.during) <= lower(e.during)) AS position,"
+            " (SELECT count(*) FROM event o WHERE o.series_id = s.id"
+            "   AND o.status <> 'cancelled') AS total"
+            " FROM event e JOIN series s ON s.id = e.series_id WHERE e.id = :e"
+        ),
+        {"e": event_id},
+    ).one_or_none()
+    if found is None:
+        return None
+    return SeriesInfo(
+        series_id=found.id,
+        rule=rule_words(found.rrule),
+        position=found.position,
+        total=found.total,
+    )

@@ -1,11 +1,13 @@
-"""The free-slot finder: the earliest times when everyone asked for (and a room) is free."""
+"""The free-slot finder: the earliest times (of one event, or of a whole series) when everyone
+asked for, and a room, is free."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
@@ -16,6 +18,9 @@ from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError
 from coptui.i18n import _
 from coptui.services.calendar import calendar_for
+
+if TYPE_CHECKING:
+    from coptui.domain.recurrence import Recurrence
 
 MAX_DAYS = 92  # a quarter: beyond that, nobody plans by free slots
 STEP = timedelta(minutes=15)
@@ -161,5 +166,132 @@ def free_slots(
                         )
                 if len(found) == count:
                     return found
+            start += STEP
+    return found
+
+
+def _by_day(
+    intervals: Sequence[tuple[datetime, datetime]],
+) -> dict[date, list[tuple[datetime, datetime]]]:
+    """Busy intervals under every local day they touch, so a check looks at one day only."""
+    found: dict[date, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for s, u in intervals:
+        day = s.astimezone(SOFIA).date()
+        last = (u - timedelta(microseconds=1)).astimezone(SOFIA).date()
+        while day <= last:
+            found[day].append((s, u))
+            day += timedelta(days=1)
+    return found
+
+
+def free_series_slots(
+    session: Session,
+    *,
+    centre_id: int,
+    rule: Recurrence,
+    duration: timedelta,
+    first_day: date,
+    days: int = 28,
+    staff_ids: Sequence[int] = (),
+    case_ids: Sequence[int] = (),
+    volunteer_ids: Sequence[int] = (),
+    room_id: int | None = None,
+    count: int = 3,
+    hours: WorkingHours = WorkingHours(),
+    not_before: datetime | None = None,
+    include_holidays: bool = False,
+) -> list[FreeSlot]:
+    """The earliest ``count`` first times of a series whose every occurrence is free.
+
+    Each candidate is a first occurrence on the quarter hour, inside working hours, on a
+    working day (and on one of the rule's weekdays); the series from it repeats by ``rule``
+    at the same wall-clock time. Occurrences on non-working days are passed over, as booking
+    skips them, unless ``include_holidays``.
+
+    Args:
+        room_id: this room must be free at every occurrence too.
+        not_before: no first occurrence starts earlier.
+    """
+    from coptui.domain.recurrence import expand
+
+    if duration <= timedelta(0):
+        raise BadInputError(_("The duration must be positive."))
+    if not 1 <= days <= MAX_DAYS:
+        raise BadInputError(_("Search between 1 and {n} days.").format(n=MAX_DAYS))
+    rooms: dict[int, str] = {}
+    if room_id is not None:
+        rooms = {
+            r.id: clean(r.name)
+            for r in session.execute(
+                text("SELECT id, name FROM room WHERE id = :r AND centre_id = :c"),
+                {"r": room_id, "c": centre_id},
+            )
+        }
+        if not rooms:
+            raise BadInputError(_("No such room."))
+    calendar = calendar_for(session, centre_id)
+    noon = time(12, 0)
+
+    def dates_from(day: date) -> list[date]:
+        first = datetime.combine(day, noon, tzinfo=SOFIA)
+        return [o.date() for o in expand(rule.rrule(first), first, SOFIA)]
+
+    sample = dates_from(first_day)
+    reach = (sample[-1] - sample[0]) if sample else timedelta(0)
+    window_start = datetime.combine(first_day, time(0), tzinfo=SOFIA)
+    window_end = datetime.combine(
+        first_day + timedelta(days=days) + reach + timedelta(days=1), time(0), tzinfo=SOFIA
+    )
+    busy_people: list[tuple[datetime, datetime]] = []
+    busy_room: list[tuple[datetime, datetime]] = []
+    for row in session.execute(
+        _BUSY_SQL,
+        {
+            "staff": list(staff_ids),
+            "cases": list(case_ids),
+            "volunteers": list(volunteer_ids),
+            "rooms": list(rooms),
+            "window": Range(window_start, window_end, bounds="[)"),
+            "exclude": 0,
+        },
+    ):
+        (busy_room if row.kind == "room" else busy_people).append((row.s, row.u))
+    people_by_day = _by_day(busy_people)
+    room_by_day = _by_day(busy_room)
+    weekdays = set(rule.weekdays) if rule.freq == "weekly" and rule.weekdays else None
+    found: list[FreeSlot] = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if not calendar.is_working_day(day) or (weekdays and day.weekday() not in weekdays):
+            continue
+        occurrence_days = [
+            d for d in dates_from(day) if include_holidays or calendar.is_working_day(d)
+        ]
+        start = datetime.combine(day, hours.start, tzinfo=SOFIA)
+        closing = datetime.combine(day, hours.end, tzinfo=SOFIA)
+        while start + duration <= closing:
+            if not_before is None or start >= not_before:
+                at = start.timetz().replace(tzinfo=None)
+                free = True
+                for d in occurrence_days:
+                    s = datetime.combine(d, at, tzinfo=SOFIA)
+                    u = (s.astimezone(UTC) + duration).astimezone(SOFIA)
+                    if _overlaps(people_by_day.get(d, ()), s, u) or (
+                        rooms and _overlaps(room_by_day.get(d, ()), s, u)
+                    ):
+                        free = False
+                        break
+                if free:
+                    room = next(iter(rooms), None)
+                    found.append(
+                        FreeSlot(
+                            start=start,
+                            end=start + duration,
+                            room_id=room,
+                            room=rooms.get(room) if room else None,
+                        )
+                    )
+                    if len(found) == count:
+                        return found
             start += STEP
     return found

@@ -11,8 +11,9 @@ from sqlmodel import Session
 from coptui.domain.recurrence import Recurrence
 from coptui.errors import CapacityError, SlotTakenError, StaleEditError
 from coptui.services.booking import book_event
-from coptui.services.edits import EventChanges, edit_event, edit_series
+from coptui.services.edits import EventChanges, edit_event
 from coptui.services.series import book_series
+from coptui.services.series_edits import edit_series
 from tests.factories import World, at, make_world
 from tests.services.test_booking import req
 

@@ -109,3 +109,36 @@ def test_programme_snapshot(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=opened)
+
+
+class TestAttendanceRegister:
+    """The attendance register of a held session (the art studio of 18.11.2026, 8 children)."""
+
+    @staticmethod
+    async def _register_open(pilot: Pilot[Any]) -> None:
+        from coptui.screens.attendance import AttendanceScreen
+
+        await _week_loaded(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, PlannerScreen)
+        loads = screen.loads
+        await pilot.press("W")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while screen.loads == loads:
+            assert loop.time() < deadline, "the week never loaded"
+            await pilot.pause(0.02)
+        await pilot.press("l", *["j"] * 12)  # from Tuesday 09:00 to Wednesday 15:00
+        await pilot.press("a")
+        while not (isinstance(pilot.app.screen, AttendanceScreen) and pilot.app.screen.loads):
+            assert loop.time() < deadline, "the register never opened"
+            await pilot.pause(0.02)
+        await pilot.press("space", "down", "down", "space", "space", "escape", "down", "space")
+        await pilot.pause()
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    def test_register(
+        self, snap_compare: Any, engine: Engine, tmp_path: Path, size: tuple[int, int]
+    ) -> None:
+        app = make_app(engine, tmp_path)
+        assert snap_compare(app, terminal_size=size, run_before=self._register_open)
