@@ -68,6 +68,7 @@ class Settings:
         lang: the language of the interface, ``bg`` or ``en``.
         day_start: start of the centre's working day.
         day_end: end of the centre's working day.
+        idle_lock_minutes: minutes without a key before the screen locks; 0 never locks.
     """
 
     database_url: str | None = None
@@ -75,6 +76,7 @@ class Settings:
     lang: str = "bg"
     day_start: time = time(8, 0)
     day_end: time = time(18, 0)
+    idle_lock_minutes: int = 15
 
     @property
     def embedded(self) -> bool:
@@ -104,10 +106,20 @@ class Settings:
         if day_end <= day_start:
             raise SettingsError(f"{ENV_PREFIX}DAY_END must be after {ENV_PREFIX}DAY_START")
         url = get("DATABASE_URL")
+        idle_text = get("IDLE_LOCK_MINUTES") or "15"
+        try:
+            idle = int(idle_text)
+        except ValueError:
+            idle = -1
+        if not 0 <= idle <= 24 * 60:
+            raise SettingsError(
+                f"{ENV_PREFIX}IDLE_LOCK_MINUTES: expected minutes from 0 (never lock) to 1440"
+            )
         return cls(
             database_url=_check_database_url(url) if url else None,
             home=home,
             lang=lang,
             day_start=day_start,
             day_end=day_end,
+            idle_lock_minutes=idle,
         )
