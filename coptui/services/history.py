@@ -89,7 +89,7 @@ _NAME_SQL = {
     "room": "SELECT id, name FROM room WHERE id = ANY(%(ids)s)",
     "staff": "SELECT id, full_name FROM staff WHERE id = ANY(%(ids)s)",
     "volunteer": "SELECT id, full_name FROM volunteer WHERE id = ANY(%(ids)s)",
-    "programme": "SELECT id, name FROM programme WHERE id = ANY(%(ids)s)",
+    "programme": "SELECT id, title FROM programme WHERE id = ANY(%(ids)s)",
     "case_file": "SELECT id, code FROM case_file WHERE id = ANY(%(ids)s)",
 }
 _RANGE = re.compile(r'^[\[(]"?([^",]*)"?,"?([^",]*)"?[\])]$')
@@ -164,13 +164,16 @@ def history(db: Any, *, subject: str, record_id: int) -> list[HistoryEntry]:
     entries = []
     for at, login, full_name, table, action, old, new in found:
         before, after = _as_dict(old), _as_dict(new)
+        fields = _fields(table, action, before, after, names)
+        if action == "UPDATE" and not fields:
+            continue  # only what follows from other rows changed (the event's lists of ids)
         entries.append(
             HistoryEntry(
                 at=at.astimezone(SOFIA),
                 login=clean(login),
                 who=clean(full_name or login),
                 what=_what(table, action, before, after, names, subject),
-                fields=_fields(table, action, before, after, names),
+                fields=fields,
             )
         )
     return entries
@@ -220,12 +223,12 @@ def _what(
         return _("Specialist {name}").format(name=who)
     if table == "event_case":
         if subject == "case":
-            event = _("session of {day}").format(day=_value("during", row.get("during"), names))
+            day = _value("during", row.get("during"), names)
             if action == "INSERT":
-                return _("Booked for a {event}").format(event=event)
+                return _("Booked for the session of {day}").format(day=day)
             if action == "DELETE":
-                return _("Taken off a {event}").format(event=event)
-            return _("Attendance at a {event}").format(event=event)
+                return _("Taken off the session of {day}").format(day=day)
+            return _("Attendance at the session of {day}").format(day=day)
         case = _named("case_id", row.get("case_id"), names)
         if action == "INSERT":
             return _("Case added: {code}").format(code=case)
