@@ -158,7 +158,7 @@ def _without_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
 
 
-def open_reader(settings_url: str | None, home: Path) -> tuple[str, Any]:
+def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True) -> tuple[str, Any]:
     """The database URL in use and a psycopg connection to it, the schema checked.
 
     The path the planner takes to its first week: it imports neither SQLAlchemy nor Alembic
@@ -167,6 +167,8 @@ def open_reader(settings_url: str | None, home: Path) -> tuple[str, Any]:
     Raises:
         DatabaseUnavailableError: the database cannot be reached.
         SchemaBehindError: a shared database is behind.
+        PermissionDeniedError: a shared database, and the login would bypass its row-level
+            security (``services.identity.refuse_unsafe_login``); unless not ``as_person``.
     """
     import psycopg
 
@@ -191,7 +193,26 @@ def open_reader(settings_url: str | None, home: Path) -> tuple[str, Any]:
                 ).format(current=current or "—", head=head)
             )
         upgrade(url)
+    if settings_url is not None and as_person:
+        _refuse_unsafe(conn, conn.close)
     return url, conn
+
+
+def _refuse_unsafe(db: Any, close: Callable[[], None]) -> None:
+    """Raise (after ``close``) when the login of ``db`` would bypass row-level security.
+
+    ``COPTUI_AS_OWNER=1`` lets an administrator run coptui as the owner on purpose (to set
+    up a centre and its first people, and the test suite, which runs as a superuser).
+    """
+    from coptui.services.identity import refuse_unsafe_login
+
+    if os.environ.get("COPTUI_AS_OWNER") == "1":
+        return
+    try:
+        refuse_unsafe_login(db)
+    except BaseException:
+        close()
+        raise
 
 
 def describe_url(url: str) -> str:
@@ -286,15 +307,18 @@ def database_url(settings_url: str | None, home: Path) -> str:
     return start_embedded(home)
 
 
-def open_database(settings_url: str | None, home: Path) -> Engine:
+def open_database(settings_url: str | None, home: Path, *, as_person: bool = True) -> Engine:
     """Connect to the database coptui should use and make sure its schema is current.
 
     The embedded database is migrated automatically; a shared one must be upgraded by an
-    administrator with ``coptui db upgrade``.
+    administrator with ``coptui db upgrade``. On a shared database a person's login is
+    required (``as_person``): the administrator's commands (``db``, ``user``) pass False.
 
     Raises:
         DatabaseUnavailableError: the database cannot be reached.
         SchemaBehindError: a shared database is behind.
+        PermissionDeniedError: a shared database, and the login would bypass its row-level
+            security (a superuser, BYPASSRLS, the owner) or has no coptui role.
     """
     from sqlalchemy.exc import DBAPIError
 
@@ -307,6 +331,11 @@ def open_database(settings_url: str | None, home: Path) -> Engine:
                 upgrade(url)
         else:
             require_current_schema(engine)
+            if as_person:
+                from sqlalchemy.orm import Session as OrmSession
+
+                with OrmSession(engine) as session:
+                    _refuse_unsafe(session, engine.dispose)
     except DBAPIError as exc:
         raise database_error(exc) from exc
     return engine

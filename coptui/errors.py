@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from coptui.i18n import _
+from coptui.i18n import N_, _
 
 
 class CoptError(Exception):
@@ -72,6 +72,32 @@ class SchemaBehindError(CoptError):
 _LOST = {"57P01", "57P02", "57P03"}
 _SCHEMA_BEHIND = {"42P01", "42703", "42883", "42704", "42P02"}
 _OBJECT = re.compile(r"(?:permission denied for|must be owner of) (?:\w+ )*?\"?([\w.]+)\"?$")
+_POLICY = re.compile(r'violates row-level security policy(?: "[^"]*")? for table "?([\w.]+)"?')
+# What a refusal of the database is about, in words for people (migration 0009's grants).
+_OBJECT_NAMES = {
+    "case_file": N_("the cases"),
+    "event_case": N_("the children of sessions"),
+    "waitlist_entry": N_("the waiting lists"),
+    "case_access_log": N_("the log of opened cases"),
+    "audit_log": N_("the history of changes"),
+    "event": N_("the events"),
+    "event_staff": N_("the staff of events"),
+    "roster_slot": N_("the volunteer rosters"),
+    "series": N_("the series of events"),
+    "programme": N_("the programmes"),
+    "staff": N_("the staff"),
+    "volunteer": N_("the volunteers"),
+    "room": N_("the rooms"),
+    "centre": N_("the centre"),
+    "centre_capacity": N_("the centre's places"),
+    "holiday_override": N_("the centre's calendar"),
+    "coptui_my_assignments": N_("the activities of volunteers"),
+    "coptui_open_slots": N_("the open places for volunteers"),
+    "coptui_book": N_("booking events"),
+    "coptui_clashes": N_("booking events"),
+    "coptui_clashes_json": N_("booking events"),
+    "coptui_log_access": N_("the cases"),
+}
 
 
 def database_error(exc: BaseException, *, where: str | None = None) -> CoptError:
@@ -111,22 +137,7 @@ def database_error(exc: BaseException, *, where: str | None = None) -> CoptError
             title=_("No connection"),
         )
     if code == "42501":
-        found = _OBJECT.search(primary)
-        what = found.group(1) if found else None
-        if primary.startswith("must be owner"):
-            message = _(
-                "Only the owner of {what} may change it in the database; ask the administrator."
-            ).format(what=what or "—")
-        elif what:
-            message = _(
-                "You have no rights for this operation in the database ({what}); "
-                "ask the administrator."
-            ).format(what=what)
-        else:
-            message = _(
-                "You have no rights for this operation in the database; ask the administrator."
-            )
-        return PermissionDeniedError(message, title=_("No rights"))
+        return _no_rights(primary)
     if code in _SCHEMA_BEHIND:
         return SchemaBehindError(_("The database is not up to date: run `coptui db upgrade`."))
     if code == "25006":
@@ -167,6 +178,29 @@ def database_error(exc: BaseException, *, where: str | None = None) -> CoptError
             "if it happens again."
         ).format(code=code or kind)
     )
+
+
+def _no_rights(primary: str) -> PermissionDeniedError:
+    """A refusal for lack of rights (a grant or a row-level security policy), naming what."""
+    policy = _POLICY.search(primary)
+    found = policy or _OBJECT.search(primary)
+    what = found.group(1).rsplit(".", 1)[-1] if found else None
+    named = _OBJECT_NAMES.get(what or "")
+    if primary.startswith("must be owner"):
+        message = _(
+            "Only the owner of {what} may change it in the database; ask the administrator."
+        ).format(what=what or "—")
+    elif policy and named:
+        message = _("You may not change {what}; ask the administrator.").format(what=_(named))
+    elif named:
+        message = _("You have no access to {what}; ask the administrator.").format(what=_(named))
+    elif what:
+        message = _(
+            "You have no rights for this operation in the database ({what}); ask the administrator."
+        ).format(what=what)
+    else:
+        message = _("You have no rights for this operation in the database; ask the administrator.")
+    return PermissionDeniedError(message, title=_("No rights"))
 
 
 def _connect_reason(code: str | None, text: str) -> str:

@@ -33,7 +33,9 @@ def home() -> Iterator[Path]:
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("COPTUI_") or k == "COPTUI_AS_OWNER"
+    }
     return {**env, "COPTUI_HOME": str(home), "TERM": "xterm-256color", **extra}
 
 

@@ -1,7 +1,7 @@
 """SQLModel tables of coptui; importing this package declares the whole schema."""
 
 from coptui.models.base import NAMING_CONVENTION, metadata, table_of  # isort: skip
-from coptui.models.audit import AuditEntry
+from coptui.models.audit import AuditEntry, CaseAccess
 from coptui.models.cases import Case
 from coptui.models.centre import Centre, CentreCapacity, HolidayOverride, Room
 from coptui.models.enums import (
@@ -34,6 +34,7 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Case",
+    "CaseAccess",
     "CaseStatus",
     "Centre",
     "CentreCapacity",

@@ -14,7 +14,9 @@ from coptui import db
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("COPTUI_") or k == "COPTUI_AS_OWNER"
+    }
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "coptui", *args],
@@ -152,7 +154,14 @@ def test_embedded_server_is_shared_and_migrated() -> None:
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "coptui", "demo", "--no-open"],
-                env={**{k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}, **env},
+                env={
+                    **{
+                        k: v
+                        for k, v in os.environ.items()
+                        if not k.startswith("COPTUI_") or k == "COPTUI_AS_OWNER"
+                    },
+                    **env,
+                },
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

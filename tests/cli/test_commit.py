@@ -84,7 +84,9 @@ def test_cancelling_twice_is_refused_in_one_line(
 
 def test_a_closed_pipe_after_a_booking_is_no_failure(demo_env: str) -> None:
     # As `coptui book … | true`: the reader is gone before coptui writes a word.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("COPTUI_") or k == "COPTUI_AS_OWNER"
+    }
     env["COPTUI_DATABASE_URL"] = demo_env
     process = subprocess.Popen(
         [sys.executable, "-m", "coptui", *book("--start", "17.12.2026 07:00", "--duration", "30")],

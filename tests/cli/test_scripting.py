@@ -92,7 +92,14 @@ def test_series_from_the_command_line(env: dict[str, str]) -> None:
 
 def test_agenda_into_a_pipe_closed_early_says_nothing(env: dict[str, str]) -> None:
     # As `coptui agenda | head -1` when head has gone: the reader closed before the first line.
-    full = {**{k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")}, **env}
+    full = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("COPTUI_") or k == "COPTUI_AS_OWNER"
+        },
+        **env,
+    }
     agenda = subprocess.Popen(
         [sys.executable, "-m", "coptui", "agenda", "--days", "14", "--from", "23.11.2026"],
         stdout=subprocess.PIPE,

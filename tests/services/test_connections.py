@@ -138,10 +138,7 @@ def test_no_rights_is_one_line_naming_what(stranger_url: str, database_url: str)
     try:
         with pytest.raises(PermissionDeniedError) as caught:
             transact(engine, lambda s: s.execute(text("SELECT count(*) FROM case_file")).all())
-        assert caught.value.message == (
-            "Нямате права за тази операция в базата данни (case_file); "
-            "обърнете се към администратора."
-        )
+        assert caught.value.message == "Нямате достъп до случаите; обърнете се към администратора."
         with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(
                 sql.SQL("GRANT ALL ON room TO {}").format(
