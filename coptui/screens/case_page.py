@@ -156,15 +156,15 @@ class CasePage(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="case", name="case")
     def _load(self) -> CaseShown:
         from coptui.db import session_scope
+        from coptui.services.access import log_case_access
         from coptui.services.case_sessions import case_sessions
         from coptui.services.cases import get_case
-        from coptui.services.identity import log_case_access
 
         today = self.backend.today()
         with session_scope(self.backend.engine()) as session:
             if not self._logged:
                 # Who opened which child's page, and when (GDPR Art. 5(2), accountability).
-                log_case_access(session, case_id=self.case_id, what="page")
+                log_case_access(session, case_id=self.case_id, what="case page")
             case = get_case(session, case_id=self.case_id, today=today)
             sessions = case_sessions(session, centre_id=self.centre_id, case_id=self.case_id)
         self._logged = True

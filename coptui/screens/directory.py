@@ -130,12 +130,27 @@ class DirectoryScreen(Screen[None]):
         """Keys this person's role cannot use are neither shown nor run."""
         identity = self.backend.identity
         if action in {"add", "edit", "deactivate"}:
-            return permits(identity, "manage")
+            return self.may(action)
         if action == "history":
             return permits(identity, "history") and permits(identity, "cases")
         if action == "tab" and parameters == ("case",):
             return permits(identity, "cases")
         return True
+
+    def may(self, action: str, kind: str | None = None) -> bool:
+        """This person may ``action`` (add, edit, deactivate) records of ``kind`` (default:
+        the tab on screen): the centre and its people are the manager's, rooms, programmes
+        and closed days are for whoever plans, a case is edited by whoever may see it."""
+        if kind is None:
+            if not self.is_mounted:
+                return permits(self.backend.identity, "plan")
+            kind = self.kind
+        identity = self.backend.identity
+        if kind in {"centre", "staff", "volunteer"}:
+            return permits(identity, "manage_people")
+        if kind == "case" and action != "add":
+            return permits(identity, "cases")
+        return permits(identity, "plan")
 
     def on_mount(self) -> None:
         if not permits(self.backend.identity, "cases"):
@@ -171,6 +186,7 @@ class DirectoryScreen(Screen[None]):
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.table().focus()
+        self.refresh_bindings()  # what may be added or changed depends on the tab
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -331,9 +347,13 @@ class DirectoryScreen(Screen[None]):
     def action_help(self) -> None:
         from coptui.screens.dialogs import Help
 
-        needs = {"n  a": "manage", "e": "manage", "x  d": "manage", "H": "history"}
-        identity = self.backend.identity
-        keys = [(_(k), _(d)) for k, d in self.HELP_KEYS if permits(identity, needs.get(k))]
+        changes = {"n  a": "add", "e": "edit", "x  d": "deactivate"}
+        keys = [
+            (_(k), _(d))
+            for k, d in self.HELP_KEYS
+            if (self.may(changes[k]) if k in changes else True)
+            and (k != "H" or self.check_action("history", ()))
+        ]
         self.app.push_screen(Help(keys))
 
     # -- adding, editing, deactivating ------------------------------------------------------
@@ -370,7 +390,7 @@ class DirectoryScreen(Screen[None]):
     def _row_chosen(self) -> None:
         if self.kind == "case":
             self.open_case()
-        elif permits(self.backend.identity, "manage"):
+        elif self.may("edit"):
             self.action_edit()
 
     def action_history(self) -> None:

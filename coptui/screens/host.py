@@ -58,7 +58,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "edit_any": ("edit_any_event",),
     "history": ("see_history",),
     "cases": ("see_cases",),
-    "manage": ("manage_directory",),
+    "manage_people": ("manage_directory",),  # the centre, its staff and volunteers
+    "plan": ("edit_any_event",),  # rooms, programmes, closed days, new cases: who plans
 }
 
 

@@ -87,7 +87,8 @@ class PlannerEdits(Screen[None]):
         if identity is None or permits(identity, "edit_any"):
             return True
         rows = self.shown.rows if self.shown else []
-        if any(r.id == event_id and identity.staff_id in r.staff_ids for r in rows):
+        # The lead comes first in an event's staff (migration 0004), as the database checks.
+        if any(r.id == event_id and r.staff_ids[:1] == (identity.staff_id,) for r in rows):
             return True
         self.notify(_("You may change only the events you lead."), timeout=4)
         return False

@@ -153,10 +153,10 @@ def history(db: Any, *, subject: str, record_id: int) -> list[HistoryEntry]:
         )
     found = rows(
         db,
-        "SELECT a.at, a.login, coalesce(st.full_name, v.full_name), a.table_name, a.action,"
+        # coptui_person_name (migration 0009): the name behind a login, which a specialist
+        # may not read from staff.login.
+        "SELECT a.at, a.login, coptui_person_name(a.login), a.table_name, a.action,"
         " a.old, a.new FROM audit_log a"
-        " LEFT JOIN staff st ON st.login = a.login"
-        " LEFT JOIN volunteer v ON v.login = a.login"
         f" WHERE {where} ORDER BY a.id DESC LIMIT {_LIMIT}",
         {"id": str(record_id), "prefix": f"{record_id}:%", "suffix": f"%:{record_id}"},
     )
