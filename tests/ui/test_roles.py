@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from coptui.screens.my_activities import MyActivitiesScreen
 from coptui.screens.planner import PlannerScreen, monday_of
 from coptui.services.identity import Identity
 from coptui.widgets.weekgrid import WeekGrid
+from tests.roles import RolesWorld, roles_world
 from tests.ui.test_planner import TODAY, make_app, planner, scalar, title, until
 
 
@@ -103,6 +104,9 @@ async def activities(app: CoptApp) -> AsyncIterator[tuple[Pilot[Any], MyActiviti
         screen = app.screen
         assert isinstance(screen, MyActivitiesScreen)
         yield pilot, screen
+
+
+__all__ = ["roles_world"]  # the fixture of a centre with a login role per group
 
 
 # -- homes --------------------------------------------------------------------------------
@@ -425,3 +429,101 @@ async def test_a_refused_read_is_one_line_never_loading_for_ever(
             conn.execute(text(f"DROP OWNED BY {nobody}"))
             conn.execute(text(f"DROP ROLE IF EXISTS {nobody}"))
     assert scalar(engine, "SELECT count(*) FROM pg_roles WHERE rolname = :n", n=nobody) == 0
+
+
+# -- real login roles (migration 0009) -------------------------------------------------------
+
+BEFORE_DAY = date(2026, 11, 30)  # the Monday of tests.roles' sessions on 02.12.2026
+
+
+def app_of(roles_world: RolesWorld, who: str, home: Path) -> CoptApp:
+    """The app as ``who``'s own login role, learning who that is from the database."""
+    settings = Settings(database_url=roles_world.url_of(who), home=home)
+    return CoptApp(settings=settings, today=BEFORE_DAY, live=False)
+
+
+async def test_a_volunteer_login_sees_my_activities_and_no_case(
+    roles_world: RolesWorld, tmp_path: Path
+) -> None:
+    app = app_of(roles_world, "volunteer", tmp_path)
+    said = spy_notices(app)
+    async with activities(app) as (pilot, screen):
+        assert app.identity is not None and app.identity.role == "volunteer"
+        assert [(a.title, a.lead, a.children) for a in screen.shown or []] == [
+            ("Арт ателие", "Анна Тестова", 2)
+        ]
+        shown = screen_text(app)
+        assert "Моите дейности · Вера Опитова" in shown
+        for child in ("Ели", "Мая", "Иво", "Т-001", "Т-003"):
+            assert not re.search(rf"\b{child}\b", shown), child
+        # A planner put in front of them is refused by the database: one line, and their own
+        # page again, never «Зареждане…» for ever.
+        await app.push_screen(PlannerScreen())
+        await until(pilot, lambda: bool(said), state=lambda: repr(said))
+        await until(pilot, lambda: isinstance(app.screen, MyActivitiesScreen))
+        assert len(said) == 1 and "нямате" in said[0].casefold()
+
+
+async def test_a_specialist_login_opens_their_own_week(
+    roles_world: RolesWorld, tmp_path: Path
+) -> None:
+    async with planner(app_of(roles_world, "specialist", tmp_path)) as (_pilot, screen):
+        assert "Специалист: Анна Тестова" in title(screen)
+        assert "Седмица 30.11 – 06.12.2026" in title(screen)
+        assert {b.title for b in screen.query_one(WeekGrid).blocks} == {"Арт ателие", "Подготовка"}
+        assert screen.check_action("edit_event", ()) is True
+        assert screen.check_action("directory", ()) is True
+
+
+async def test_opening_a_case_page_is_in_the_access_log_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from coptui.screens.case_page import CasePage
+
+    app = make_app(engine, tmp_path)
+    case_id = scalar(engine, "SELECT id FROM case_file WHERE status = 'active' ORDER BY id LIMIT 1")
+    before = scalar(engine, "SELECT count(*) FROM case_access_log")
+    async with planner(app) as (pilot, screen):
+        centre = screen.centre_id
+        assert centre is not None
+        page = CasePage(case_id=case_id, centre_id=centre, backend=Backend.of(app))
+        await app.push_screen(page)
+        await until(pilot, lambda: page.loads > 0)
+        page.reload()
+        await until(pilot, lambda: page.loads > 1)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        modal = app.screen
+        assert isinstance(modal, HistoryScreen)
+        await until(pilot, lambda: modal.entries is not None)
+        assert modal.entries and modal.entries[-1].what == "Създадено"
+    logged = scalar(
+        engine,
+        "SELECT count(*) FROM case_access_log WHERE case_id = :c AND login = session_user",
+        c=case_id,
+    )
+    assert logged == 1
+    assert scalar(engine, "SELECT count(*) FROM case_access_log") == before + 1
+
+
+async def test_the_directorys_keys_follow_the_tab_for_a_coordinator(
+    engine: Engine, tmp_path: Path
+) -> None:
+    make_app(engine, tmp_path)
+    me = me_as_staff(engine, "Десислава Колева", "coordinator")
+    app = app_as(engine, tmp_path, me)
+    async with planner(app) as (pilot, _screen):
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
+        screen = app.screen
+        assert isinstance(screen, DirectoryScreen)
+        await until(pilot, lambda: screen.loads > 0)
+        # Rooms, cases: a coordinator plans them. Staff: the manager's (read-only here).
+        for tab, allowed in (("2", True), ("5", True), ("3", False), ("4", False), ("1", False)):
+            await pilot.press(tab)
+            await pilot.pause()
+            for action in ("add", "edit", "deactivate"):
+                assert screen.check_action(action, ()) is allowed, (tab, action)
+        await pilot.press("3", "enter")  # a staff member's row: no form
+        await pilot.pause()
+        assert app.screen is screen
