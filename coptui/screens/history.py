@@ -47,8 +47,9 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = _("History of „{name}“").format(name=self.name_shown)
+        hint = _("Esc: close")
         with Vertical(classes="dialog history"):
-            yield Label(f"{title} · {_('Esc: close')}", classes="dialog-title", markup=False)
+            yield Label(f"{title} · {hint}", classes="dialog-title", markup=False)
             yield Static(_("Loading…"), id="history-note", markup=False)
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from coptui.domain.fields import REFERRALS, SERVICE_KINDS
 from coptui.domain.text import clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError
@@ -23,7 +24,17 @@ from coptui.services.calendar import rows
 SUBJECTS = {"event": "event", "case": "case_file"}
 # Nothing a person changes, or what follows from another field (and names children).
 HIDDEN = frozenset(
-    {"id", "centre_id", "version", "created_at", "updated_at", "staff_ids", "case_ids", "queued_at"}
+    {
+        "id",
+        "centre_id",
+        "version",
+        "created_at",
+        "updated_at",
+        "staff_ids",
+        "case_ids",
+        "queued_at",
+        "series_id",
+    }
 )
 LABELS = {
     "title": N_("Title"),
@@ -31,7 +42,6 @@ LABELS = {
     "during": N_("When"),
     "room_id": N_("Room"),
     "programme_id": N_("Programme"),
-    "series_id": N_("Series"),
     "status": N_("Status"),
     "cancel_reason": N_("Reason for cancelling"),
     "notes": N_("Notes"),
@@ -75,6 +85,18 @@ WORDS = {
     "absent": N_("absent"),
     "excused": N_("excused"),
     "late": N_("late"),
+}
+# Stored choices as words, by column (the same words as the forms use).
+CHOICES: dict[str, dict[str, str]] = {
+    "kind": {
+        "individual": N_("Individual work"),
+        "group": N_("Group work"),
+        "programme_session": N_("Programme session"),
+        "meeting": N_("Meeting"),
+        "mobile_work": N_("Mobile work"),
+    },
+    "service_kind": {c.value: c.label for c in SERVICE_KINDS},
+    "referral_source": {c.value: c.label for c in REFERRALS},
 }
 # Which table names the id in a column (the history shows the name, not the number).
 NAMED_BY = {
@@ -253,6 +275,8 @@ def _fields(
 ) -> tuple[FieldChange, ...]:
     """The fields that changed (for a new record: the ones it was made with)."""
     hidden = HIDDEN | {"event_id", "case_id", "staff_id"} if table != "event" else HIDDEN
+    if table in {"event_staff", "event_case"} and action != "UPDATE":
+        return ()  # who was added or taken off is said in words; the rest are defaults
     if table in {"event_staff", "event_case", "roster_slot"}:
         hidden = hidden | {"during", "event_status"}
     changes = []
@@ -304,6 +328,8 @@ def _value(column: str, value: Any, names: Mapping[tuple[str, int], str]) -> str
     if isinstance(value, str):
         if value in WORDS and column in {"status", "event_status", "attendance"}:
             return _(WORDS[value])
+        if value in CHOICES.get(column, {}):
+            return _(CHOICES[column][value])
         try:
             return f"{date.fromisoformat(value):%d.%m.%Y}"
         except ValueError:
