@@ -331,6 +331,7 @@ class CoptApp(App[None]):
             event.worker.name == "week"
             and self.identity is not None
             and self.identity.role == "volunteer"
+            and not self.locked
         ):
             # A volunteer's planner is refused by the database: their own page instead.
             self.show_my_activities()
