@@ -190,7 +190,10 @@ CREATE VIEW coptui_open_slots WITH (security_barrier) AS SELECT {_SLOT_COLUMNS}
 """
 
 # The functions of earlier migrations: app roles call the booking ones; trigger functions
-# need no EXECUTE right to fire.
+# need no EXECUTE right to fire. coptui_book() and coptui_clashes() stay SECURITY INVOKER on
+# purpose: they see what the caller's policies let them see, so a clash with a case the
+# caller may not see names nobody (the insert is still refused by the exclusion constraint,
+# and the refusal says the time was taken), and a volunteer cannot call them at all.
 BOOKING_FUNCTIONS = (
     "coptui_book(int, text, text, tstzrange, int, int, int, text, int[], int[], int[],"
     " date, boolean, boolean, int)",

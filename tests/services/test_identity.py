@@ -269,3 +269,39 @@ def test_a_specialists_week_reads_without_her_hidden_cases(roles_world: RolesWor
     assert found[ids["mine"]].cases == ("Т-001", "Т-003")
     with Session(db.make_engine(roles_world.url_of("specialist"))) as session:
         assert calendar.centre_week(session, centre_id=w.centre, monday=date(2026, 11, 30))
+
+
+def test_a_specialist_books_her_own_sessions_only(roles_world: RolesWorld) -> None:
+    from coptui.errors import SlotTakenError
+    from coptui.services.booking import BookingRequest, book_event
+    from tests.factories import at
+
+    w = roles_world.world
+    engine = db.make_engine(roles_world.url_of("specialist"))
+
+    def book(lead: int, case: int, start: str = "08:00", end: str = "09:00") -> Any:
+        request = BookingRequest(
+            centre_id=w.centre,
+            title="Индивидуална работа",
+            start=at(start),
+            end=at(end),
+            staff_ids=(lead,),
+            case_ids=(case,),
+        )
+        return transact(engine, lambda s: book_event(s, request=request))
+
+    try:
+        # Her own session with her own case: written, she leads it.
+        booked = book(w.staff, w.case)
+        assert booked.id
+        # Naming another lead is booking for a colleague.
+        with pytest.raises(PermissionDeniedError) as caught:
+            book(w.other_staff, w.case, "16:00", "17:00")
+        assert caught.value.message.startswith("Нямате право да променяте")
+        # Her case is busy in her other session: refused, naming her own session.
+        with pytest.raises(SlotTakenError, match="Арт ателие"):
+            book(w.staff, w.case, "10:30", "11:30")
+    finally:
+        engine.dispose()
+        with psycopg.connect(libpq(roles_world.url), autocommit=True) as conn:
+            conn.execute("DELETE FROM event WHERE title = 'Индивидуална работа'")
