@@ -96,6 +96,7 @@ class CoptApp(App[None]):
         self.locked = False
         # Notices that came while the screen was locked: message, title, severity, timeout, markup.
         self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
+        self._said: dict[str, float] = {}  # error lines on screen now, and when they came
 
     def get_default_screen(self) -> Screen[Any]:
         # The first frame is a plain «Зареждане…»: it reaches the terminal as soon as a bare
@@ -335,13 +336,17 @@ class CoptApp(App[None]):
         ):
             # A volunteer's planner is refused by the database: their own page instead.
             self.show_my_activities()
+        message = error.message if isinstance(error, CoptError) else str(error)
+        title = error.title if isinstance(error, CoptError) else _("Unexpected error")
+        # The same refusal from two reads at once (a screen and its shading, a reload) is
+        # said once while it is still on screen.
+        now = self.clock()
+        if self._said.get(message, -1e9) > now - 8:
+            return
+        self._said = {m: t for m, t in self._said.items() if t > now - 8}
+        self._said[message] = now
         # Messages name stored titles and people: plain text, never markup.
-        if isinstance(error, CoptError):
-            self.notify(error.message, title=error.title, severity="error", timeout=8, markup=False)
-        else:
-            self.notify(
-                str(error), title=_("Unexpected error"), severity="error", timeout=8, markup=False
-            )
+        self.notify(message, title=title, severity="error", timeout=8, markup=False)
 
     # -- the idle lock ----------------------------------------------------------------------
 
