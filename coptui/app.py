@@ -339,9 +339,9 @@ class CoptApp(App[None]):
         message = error.message if isinstance(error, CoptError) else str(error)
         title = error.title if isinstance(error, CoptError) else _("Unexpected error")
         # The same refusal from two reads at once (a screen and its shading, a reload) is
-        # said once while it is still on screen.
+        # said once while it is still on screen; a key pressed since deserves its answer.
         now = self.clock()
-        if self._said.get(message, -1e9) > now - 8:
+        if self._said.get(message, -1e9) > max(now - 8, self.last_key):
             return
         self._said = {m: t for m, t in self._said.items() if t > now - 8}
         self._said[message] = now
