@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -20,6 +21,9 @@ from coptui.i18n import N_, _, translate_bindings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from textual.notifications import SeverityLevel
+
+    from coptui.services.identity import Identity
 
 T = TypeVar("T")
 
@@ -40,6 +44,9 @@ class CoptApp(App[None]):
             database is opened in a worker after the first frame.
         today: the day shown as today (tests freeze it).
         live: follow other sessions' changes (LISTEN on its own connection).
+        identity: who is logged in, when a test names them; otherwise it is read from the
+            database (``session_user``) once it opens.
+        clock: seconds that only go forward, for the idle lock (tests freeze it).
     """
 
     TITLE = "coptui"
@@ -58,6 +65,8 @@ class CoptApp(App[None]):
         engine: Engine | None = None,
         today: date | None = None,
         live: bool = True,
+        identity: Identity | None = None,
+        clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -80,6 +89,14 @@ class CoptApp(App[None]):
         self.connection_log: list[bool] = []  # every loss (False) and return (True)
         self.changes_seen = 0
         self._stop_listening = threading.Event()
+        self._told_identity = identity
+        self.identity: Identity | None = None  # known once the database has opened
+        self.clock = clock
+        self.last_key = clock()
+        self.locked = False
+        # Notices that came while the screen was locked: message, title, severity, timeout, markup.
+        self._held: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
+        self._said: dict[str, float] = {}  # error lines on screen now, and when they came
 
     def get_default_screen(self) -> Screen[Any]:
         # The first frame is a plain «Зареждане…»: it reaches the terminal as soon as a bare
@@ -89,6 +106,9 @@ class CoptApp(App[None]):
     def on_mount(self) -> None:
         if not self.is_headless:
             self._exit_on_hangup()
+        minutes = self.settings.idle_lock_minutes
+        if minutes:
+            self.set_interval(min(30.0, minutes * 15.0), self.lock_when_idle, name="idle lock")
         self.call_after_refresh(self._open_planner)
 
     def _exit_on_hangup(self) -> None:
@@ -106,31 +126,39 @@ class CoptApp(App[None]):
             loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
 
     def _open_planner(self) -> None:
-        """After the first frame: reach the database (in a thread) while the planner is built."""
+        """After the first frame: reach the database (in a thread) while the planner is built.
+
+        The planner's frame is drawn for everyone; a volunteer's home replaces it once the
+        database has said who is logged in (it reads nothing before that).
+        """
         from coptui.screens.planner import PlannerScreen
 
-        if self.engine is None:
-            self.open_database()
+        self.open_database()
         self.push_screen(PlannerScreen())
-        if self.engine is not None:
-            self.post_message(self.DatabaseOpened())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database", name="open")
     def open_database(self) -> None:
-        """Start or reach the database off the UI thread, with psycopg alone.
+        """Start or reach the database off the UI thread, with psycopg alone, and learn who.
 
         The first week is read on this plain connection; SQLAlchemy (for writes and the
         services) is imported afterwards, once the week is on screen.
         """
-        from coptui.db import open_reader
+        if self.engine is None:
+            from coptui.db import open_reader
 
-        self.url, self._reader = open_reader(self.settings.database_url, self.settings.home)
+            self.url, self._reader = open_reader(self.settings.database_url, self.settings.home)
+        identity = self._told_identity
+        if identity is None:
+            from coptui.services.identity import current_identity
+
+            identity = self.read(current_identity)
+        self.identity = identity
         self.post_message(self.DatabaseOpened())
 
     @property
     def opened(self) -> bool:
-        """The database can be read."""
-        return self.url is not None
+        """The database can be read and the person logged in is known."""
+        return self.url is not None and self.identity is not None
 
     def read(self, work: Callable[[Any], T]) -> T:
         """Run ``work`` on the read connection (from a thread worker), reconnecting once.
@@ -206,15 +234,52 @@ class CoptApp(App[None]):
         return self.engine
 
     def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
-        for planner in self._planners():
-            planner.reload()
+        self._go_home()
+        for screen in self._live_screens():
+            screen.refresh_bindings()
+            screen.reload()
         if self.live:
             self.follow_changes()
 
-    def _planners(self) -> list[Any]:
+    def _go_home(self) -> None:
+        """Each role's home: a volunteer's «Моите дейности», a specialist's own week.
+
+        A coordinator, a manager and the embedded owner keep the planner as it opened (the
+        group room, or whose week they had open last).
+        """
+        from coptui.screens.choice import Choice
         from coptui.screens.planner import PlannerScreen
 
-        return [s for s in self.screen_stack if isinstance(s, PlannerScreen)]
+        identity = self.identity
+        if identity is None:
+            return
+        if identity.role == "volunteer":
+            self.show_my_activities()
+        elif identity.role == "specialist" and identity.staff_id is not None:
+            mine = Choice(kind="staff", id=identity.staff_id, name=identity.name)
+            for screen in self.screen_stack:
+                if isinstance(screen, PlannerScreen):
+                    screen.resource = mine
+
+    def show_my_activities(self) -> None:
+        """Put «Моите дейности» in place of every screen (a volunteer has no other home)."""
+        from coptui.screens.my_activities import MyActivitiesScreen
+
+        if isinstance(self.screen, MyActivitiesScreen):
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(MyActivitiesScreen())
+        else:
+            self.push_screen(MyActivitiesScreen())
+
+    def _live_screens(self) -> list[Any]:
+        """The screens that follow the database: planners and «Моите дейности»."""
+        from coptui.screens.my_activities import MyActivitiesScreen
+        from coptui.screens.planner import PlannerScreen
+
+        return [s for s in self.screen_stack if isinstance(s, (PlannerScreen, MyActivitiesScreen))]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="live", name="live")
     def follow_changes(self) -> None:
@@ -243,8 +308,8 @@ class CoptApp(App[None]):
         self.call_from_thread(self._show_connection, up)
 
     def _show_connection(self, up: bool) -> None:
-        for planner in self._planners():
-            planner.connection(up)
+        for screen in self._live_screens():
+            screen.connection(up)
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
@@ -266,13 +331,74 @@ class CoptApp(App[None]):
             self.failure = error.message if isinstance(error, CoptError) else str(error)
             self.exit(return_code=1)
             return
+        if (
+            event.worker.name == "week"
+            and self.identity is not None
+            and self.identity.role == "volunteer"
+            and not self.locked
+        ):
+            # A volunteer's planner is refused by the database: their own page instead.
+            self.show_my_activities()
+        message = error.message if isinstance(error, CoptError) else str(error)
+        title = error.title if isinstance(error, CoptError) else _("Unexpected error")
+        # The same refusal from two reads at once (a screen and its shading, a reload) is
+        # said once while it is still on screen; a key pressed since deserves its answer.
+        now = self.clock()
+        if self._said.get(message, -1e9) > max(now - 8, self.last_key):
+            return
+        self._said = {m: t for m, t in self._said.items() if t > now - 8}
+        self._said[message] = now
         # Messages name stored titles and people: plain text, never markup.
-        if isinstance(error, CoptError):
-            self.notify(error.message, title=error.title, severity="error", timeout=8, markup=False)
-        else:
-            self.notify(
-                str(error), title=_("Unexpected error"), severity="error", timeout=8, markup=False
-            )
+        self.notify(message, title=title, severity="error", timeout=8, markup=False)
+
+    # -- the idle lock ----------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_key = self.clock()
+        await super().on_event(event)
+
+    def lock_when_idle(self) -> None:
+        """Lock the screen when no key has come for ``COPTUI_IDLE_LOCK_MINUTES``."""
+        minutes = self.settings.idle_lock_minutes
+        if minutes and not self.locked and self.clock() - self.last_key >= minutes * 60:
+            self.lock()
+
+    def lock(self) -> None:
+        """Cover every screen with «Заключено»: nothing of the centre stays in view."""
+        from coptui.screens.lock import LockScreen
+
+        if self.locked:
+            return
+        self.locked = True
+        self.clear_notifications()
+        self.push_screen(LockScreen(), self._unlocked)
+
+    def _unlocked(self, _result: None) -> None:
+        self.locked = False
+        self.last_key = self.clock()
+        held, self._held = self._held, []
+        for message, title, severity, timeout, markup in held:
+            self.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice, held back while the screen is locked (it may name people or cases)."""
+        if self.locked:
+            self._held.append((message, title, severity, timeout, markup))
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_command_palette(self) -> None:
+        if not self.locked:
+            super().action_command_palette()
 
     def today(self) -> date:
         """The day shown as today."""

@@ -82,6 +82,7 @@ class Settings:
         day_end: end of the centre's working day.
         open_places_warn_days: volunteer places still open this many days ahead (today
             included) are a warning on the coordinator's status line.
+        idle_lock_minutes: minutes without a key before the screen locks; 0 never locks.
     """
 
     database_url: str | None = None
@@ -90,6 +91,7 @@ class Settings:
     day_start: time = time(8, 0)
     day_end: time = time(18, 0)
     open_places_warn_days: int = 3
+    idle_lock_minutes: int = 15
 
     @property
     def embedded(self) -> bool:
@@ -134,6 +136,15 @@ class Settings:
                 )
             )
         url = get("DATABASE_URL")
+        idle_text = get("IDLE_LOCK_MINUTES") or "15"
+        try:
+            idle = int(idle_text)
+        except ValueError:
+            idle = -1
+        if not 0 <= idle <= 24 * 60:
+            raise SettingsError(
+                f"{ENV_PREFIX}IDLE_LOCK_MINUTES: expected minutes from 0 (never lock) to 1440"
+            )
         return cls(
             database_url=_check_database_url(url) if url else None,
             home=home,
@@ -141,4 +152,5 @@ class Settings:
             day_start=day_start,
             day_end=day_end,
             open_places_warn_days=int(warn_text),
+            idle_lock_minutes=idle,
         )

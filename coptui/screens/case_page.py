@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from coptui.domain.fields import FIELDS
 from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.directory import case_status
-from coptui.screens.host import forward_failure
+from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class CasePage(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", N_("Edit")),
         Binding("x", "close_case", N_("Close case")),
+        Binding("h,H", "history", N_("History")),
         Binding("escape", "back", N_("Back")),
     ]
 
@@ -125,6 +126,7 @@ class CasePage(Screen[None]):
         self.backend = backend
         self.shown: CaseShown | None = None
         self.loads = 0  # finished loads, for tests
+        self._logged = False  # the opening is in the access log (once per opening)
 
     def compose(self) -> ComposeResult:
         yield Static(_("Loading…"), id="case-title", markup=False)
@@ -154,13 +156,18 @@ class CasePage(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="case", name="case")
     def _load(self) -> CaseShown:
         from coptui.db import session_scope
+        from coptui.services.access import log_case_access
         from coptui.services.case_sessions import case_sessions
         from coptui.services.cases import get_case
 
         today = self.backend.today()
         with session_scope(self.backend.engine()) as session:
+            if not self._logged:
+                # Who opened which child's page, and when (GDPR Art. 5(2), accountability).
+                log_case_access(session, case_id=self.case_id, what="case page")
             case = get_case(session, case_id=self.case_id, today=today)
             sessions = case_sessions(session, centre_id=self.centre_id, case_id=self.case_id)
+        self._logged = True
         return CaseShown(case=case, sessions=sessions)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -228,6 +235,22 @@ class CasePage(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys this person's role cannot use are neither shown nor run."""
+        if action == "history":
+            return permits(self.backend.identity, "history")
+        return True
+
+    def action_history(self) -> None:
+        """Who changed the case and its attendance, when, and from what to what."""
+        from coptui.domain.text import clean
+        from coptui.screens.history import HistoryScreen
+
+        name = clean(self.shown.case.code) if self.shown else str(self.case_id)
+        self.app.push_screen(
+            HistoryScreen(subject="case", record_id=self.case_id, name=name, backend=self.backend)
+        )
 
     def action_edit(self) -> None:
         self._open_form()

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from coptui.domain.fields import FIELDS
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.dialogs import to_latin
-from coptui.screens.host import forward_failure
+from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class DirectoryScreen(Screen[None]):
         Binding("e", "edit", N_("Edit")),
         Binding("x,d", "deactivate", N_("Deactivate")),
         Binding("i", "toggle_inactive", N_("Inactive")),
+        Binding("H", "history", N_("History"), show=False),
         Binding("slash", "filter", N_("Filter"), show=False),
         Binding("question_mark", "help", N_("Help")),
         Binding("escape", "back", N_("Back")),
@@ -93,6 +94,7 @@ class DirectoryScreen(Screen[None]):
         ("Enter", N_("edit; for a case: its own page; for a programme: its sessions")),
         ("x  d", N_("deactivate (asks first; it stays in the history)")),
         ("i", N_("show or hide the inactive")),
+        ("H", N_("a case's history: who changed what, when")),
         ("Esc", N_("clear the filter, then back to the planner")),
         ("?", N_("this help")),
     )
@@ -124,7 +126,36 @@ class DirectoryScreen(Screen[None]):
                     )
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys this person's role cannot use are neither shown nor run."""
+        identity = self.backend.identity
+        if action in {"add", "edit", "deactivate"}:
+            return self.may(action)
+        if action == "history":
+            return permits(identity, "history") and permits(identity, "cases")
+        if action == "tab" and parameters == ("case",):
+            return permits(identity, "cases")
+        return True
+
+    def may(self, action: str, kind: str | None = None) -> bool:
+        """This person may ``action`` (add, edit, deactivate) records of ``kind`` (default:
+        the tab on screen): the centre and its people are the manager's, rooms, programmes
+        and closed days are for whoever plans, a case is edited by whoever may see it."""
+        if kind is None:
+            if not self.is_mounted:
+                return permits(self.backend.identity, "plan")
+            kind = self.kind
+        identity = self.backend.identity
+        if kind in {"centre", "staff", "volunteer"}:
+            return permits(identity, "manage_people")
+        if kind == "case" and action != "add":
+            return permits(identity, "cases")
+        return permits(identity, "plan")
+
     def on_mount(self) -> None:
+        if not permits(self.backend.identity, "cases"):
+            # No case in the directory at all for a role without a right to cases.
+            self.query_one(TabbedContent).hide_tab("tab-case")
         for kind, _label in TABS:
             table = self.query_one(f"#table-{kind}", DataTable)
             specs = {s.name: s for s in FIELDS[kind]}
@@ -155,6 +186,7 @@ class DirectoryScreen(Screen[None]):
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.table().focus()
+        self.refresh_bindings()  # what may be added or changed depends on the tab
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -174,9 +206,16 @@ class DirectoryScreen(Screen[None]):
             if centre is None:
                 return Loaded(centre_id=None, centre="")
             records = {"centre": [centre]}
+            see_cases = permits(self.backend.identity, "cases")
             for kind, _label in TABS[1:]:
+                if kind == "case" and not see_cases:
+                    continue
                 records[kind] = list_records(session, centre_id=centre.id, kind=kind, today=today)
-            cases = {row.id: row for row in case_rows(session, centre_id=centre.id, today=today)}
+            cases = (
+                {row.id: row for row in case_rows(session, centre_id=centre.id, today=today)}
+                if see_cases
+                else {}
+            )
         return Loaded(centre_id=centre.id, centre=centre.name, records=records, cases=cases)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -308,7 +347,14 @@ class DirectoryScreen(Screen[None]):
     def action_help(self) -> None:
         from coptui.screens.dialogs import Help
 
-        self.app.push_screen(Help([(_(k), _(d)) for k, d in self.HELP_KEYS]))
+        changes = {"n  a": "add", "e": "edit", "x  d": "deactivate"}
+        keys = [
+            (_(k), _(d))
+            for k, d in self.HELP_KEYS
+            if (self.may(changes[k]) if k in changes else True)
+            and (k != "H" or self.check_action("history", ()))
+        ]
+        self.app.push_screen(Help(keys))
 
     # -- adding, editing, deactivating ------------------------------------------------------
 
@@ -346,8 +392,25 @@ class DirectoryScreen(Screen[None]):
             self.open_case()
         elif self.kind == "programme":
             self.open_programme()
-        else:
+        elif self.may("edit"):
             self.action_edit()
+
+    def action_history(self) -> None:
+        """The history of the case under the cursor (other records: their case's page)."""
+        from coptui.domain.text import clean
+        from coptui.screens.history import HistoryScreen
+
+        record = self.current()
+        if self.kind != "case":
+            self.notify(_("History is kept for events and cases (tab 5)."), timeout=4)
+            return
+        if record is None:
+            return
+        self.app.push_screen(
+            HistoryScreen(
+                subject="case", record_id=record.id, name=clean(record.name), backend=self.backend
+            )
+        )
 
     def open_case(self) -> None:
         """The page of the case under the cursor."""

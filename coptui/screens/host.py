@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from coptui.config import Settings
+    from coptui.services.identity import Identity
 
 T = TypeVar("T")
 
@@ -22,6 +23,7 @@ class Host(Protocol):
 
     settings: Settings
     connected: bool
+    identity: Identity | None  # who is logged in; known once the database has opened
 
     @property
     def opened(self) -> bool:
@@ -43,6 +45,37 @@ class Host(Protocol):
     def prepare_writes(self) -> None:
         """Build the engine for writes in the background."""
         ...
+
+
+# The rights (any one of them) each screen action needs (``coptui.services.identity.can``).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "new_event": ("book",),
+    "edit_event": ("edit_any_event", "edit_own_event"),
+    "move_event": ("edit_any_event", "edit_own_event"),
+    "cancel_event": ("edit_any_event", "edit_own_event"),
+    "directory": ("manage_directory", "see_cases"),
+    "case_page": ("see_cases",),
+    "edit_any": ("edit_any_event",),
+    "history": ("see_history",),
+    "cases": ("see_cases",),
+    "manage_people": ("manage_directory",),  # the centre, its staff and volunteers
+    "plan": ("edit_any_event",),  # rooms, programmes, closed days, new cases: who plans
+}
+
+
+def permits(identity: Identity | None, action: str | None) -> bool:
+    """The person may use ``action`` (a screen action, a key of ``NEEDS``).
+
+    ``identity`` None means no one was named (a screen built by hand, before the database
+    opened): the screen offers its actions and the database still decides. An action that
+    needs no right is always permitted.
+    """
+    needs = NEEDS.get(action or "")
+    if identity is None or not needs:
+        return True
+    from coptui.services.identity import can
+
+    return any(can(identity, right) for right in needs)
 
 
 def host_of(node: DOMNode) -> Host:

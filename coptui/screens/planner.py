@@ -22,7 +22,7 @@ from coptui.domain.text import clean
 from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.case_warnings import with_warnings
 from coptui.screens.choice import Choice
-from coptui.screens.host import forward_failure
+from coptui.screens.host import forward_failure, permits
 from coptui.screens.planner_find import KINDS, PlannerFind
 from coptui.screens.planner_load import (
     AGENDA_DAYS,
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
 __all__ = ["PlannerScreen", "monday_of", "remember", "remembered"]
 
 VIEWS = ("week", "day", "agenda")
+# The action behind each line of the help that a role may not have (see ``host.NEEDS``).
+HELP_ACTIONS = {
+    "n": "new_event",
+    "e  Enter": "edit_event",
+    "m": "move_event",
+    "d": "cancel_event",
+    "r": "directory",
+    "c": "case_page",
+    "H": "history",
+}
 
 
 def _planner_commands() -> Any:
@@ -76,6 +86,7 @@ class PlannerScreen(PlannerFind):
         Binding("o", "roster", N_("Volunteers"), show=False),
         Binding("c", "case_page", N_("Case page"), show=False),
         Binding("P", "programme", N_("Programme"), show=False),
+        Binding("H", "history", N_("History"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -101,6 +112,7 @@ class PlannerScreen(PlannerFind):
         ("r", N_("directory: the centre, rooms, people, cases, programmes, closed days")),
         ("c", N_("the page of the case whose week is shown")),
         ("P", N_("the programme of the event under the cursor: sessions, enrolled, waiting list")),
+        ("H", N_("history of the event under the cursor: who changed what, when")),
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
@@ -191,6 +203,13 @@ class PlannerScreen(PlannerFind):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)
+        if event.worker.name == "week" and event.state is WorkerState.ERROR and not self.shown:
+            # Never «Зареждане…» for ever: the one line the app also shows.
+            from coptui.errors import CoptError
+
+            error = event.worker.error
+            if isinstance(error, CoptError):
+                self.query_one("#planner-title", Static).update(error.message)
         if event.worker.name != "week" or event.state is not WorkerState.SUCCESS:
             return
         result = event.worker.result
@@ -404,9 +423,13 @@ class PlannerScreen(PlannerFind):
 
     # -- actions ----------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys this person's role cannot use are neither shown nor run."""
+        return permits(self.coptui.identity, action)
+
     def commands(self) -> list[tuple[str, str, Any]]:
-        """Every action, for the command palette."""
-        return [
+        """Every action this person may use, for the command palette."""
+        every = [
             (_("Next week"), "w", self.action_next_week),
             (_("Previous week"), "W", self.action_previous_week),
             (_("Today"), "t", self.action_today),
@@ -421,12 +444,15 @@ class PlannerScreen(PlannerFind):
             (_("Directory"), "r", self.action_directory),
             (_("Case page"), "c", self.action_case_page),
             (_("Programme: sessions, enrolment, waiting list"), "P", self.action_programme),
+            (_("History of the event"), "H", self.action_history),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
             (_("Help"), "?", self.action_help),
             (_("Language: English / Български"), "", self.action_switch_language),
         ]
+        identity = self.coptui.identity
+        return [c for c in every if permits(identity, c[2].__name__.removeprefix("action_"))]
 
     async def action_switch_language(self) -> None:
         """Switch between Bulgarian and English and draw the planner anew in it."""
@@ -518,7 +544,22 @@ class PlannerScreen(PlannerFind):
     def action_help(self) -> None:
         from coptui.screens.dialogs import Help
 
-        self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+        identity = self.coptui.identity
+        keys = [(k, _(d)) for k, d in self.HELP_KEYS if permits(identity, HELP_ACTIONS.get(k))]
+        self.app.push_screen(Help(keys))
+
+    def action_history(self) -> None:
+        """Who changed the event under the cursor, when, and from what to what."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.history import HistoryScreen
+
+        block = self._event_to_change()
+        if block is None:
+            return
+        backend = Backend.of(self.app)
+        self.app.push_screen(
+            HistoryScreen(subject="event", record_id=block.id, name=block.title, backend=backend)
+        )
 
     def action_directory(self) -> None:
         from coptui.screens.backend import Backend

@@ -10,7 +10,7 @@ from textual import work
 from textual.screen import Screen
 
 from coptui.i18n import _
-from coptui.screens.host import Host, host_of
+from coptui.screens.host import Host, host_of, permits
 from coptui.screens.planner_load import Shown, block_of
 from coptui.widgets.weekgrid import Block, WeekGrid
 
@@ -78,10 +78,29 @@ class PlannerEdits(Screen[None]):
             return None
         return self.query_one(WeekGrid).current()
 
+    def may_change(self, event_id: int) -> bool:
+        """This person may change the event; else say so in one line (a specialist may
+        change only the events they lead)."""
+        identity = self.coptui.identity
+        if not permits(identity, "edit_event"):
+            self.notify(_("You may not change events."), timeout=4)
+            return False
+        if identity is None or permits(identity, "edit_any"):
+            return True
+        rows = self.shown.rows if self.shown else []
+        # The lead comes first in an event's staff (migration 0004), as the database checks.
+        if any(r.id == event_id and r.staff_ids[:1] == (identity.staff_id,) for r in rows):
+            return True
+        self.notify(_("You may change only the events you lead."), timeout=4)
+        return False
+
     def action_new_event(self) -> None:
         from coptui.screens.event_form import EventForm
 
         if self.no_centre():
+            return
+        if not permits(self.coptui.identity, "new_event"):
+            self.notify(_("You may not book events."), timeout=4)
             return
         start = self.query_one(WeekGrid).cursor_start()
         self.app.push_screen(
@@ -121,6 +140,8 @@ class PlannerEdits(Screen[None]):
     def _open_form(self, event_id: int, scope: str = "this") -> None:
         from coptui.screens.event_form import EventForm
 
+        if not self.may_change(event_id):
+            return
         self.app.push_screen(
             EventForm(
                 event_id=event_id, resource=self.resource, centre_id=self.centre_id, scope=scope
@@ -147,7 +168,7 @@ class PlannerEdits(Screen[None]):
         from coptui.screens.substitutes import RosterScreen
 
         block = self._event_to_change()
-        if block is None:
+        if block is None or not self.may_change(block.id):
             return
         if block.status != "planned":
             self.notify(_("Only a planned event takes volunteers."), timeout=4)
@@ -248,7 +269,7 @@ class PlannerEdits(Screen[None]):
         from coptui.screens.dialogs import Ask
 
         block = self._event_to_change()
-        if block is None:
+        if block is None or not self.may_change(block.id):
             return
         if block.status == "cancelled":
             self.notify(_("This event is already cancelled."), timeout=4)

@@ -9,6 +9,7 @@ from textual import work
 from coptui.domain.text import clean
 from coptui.i18n import N_, _
 from coptui.screens.choice import Choice
+from coptui.screens.host import permits
 from coptui.screens.planner_edits import PlannerEdits
 from coptui.screens.planner_load import remember
 
@@ -48,6 +49,8 @@ class PlannerFind(PlannerEdits):
             "cases": "case",
             "programmes": "programme",
         }
+        if not permits(self.coptui.identity, "cases"):
+            del kinds["cases"]
         with session_scope(engine) as session:
             centre = only_centre(session)
             choices = [Choice(kind=None, id=None, name=self.shown.centre if self.shown else "")]

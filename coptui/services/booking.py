@@ -458,8 +458,8 @@ def load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
 def stale_error(session: Session, table: str, row_id: int) -> StaleEditError:
     last = session.execute(
         text(
-            "SELECT a.login, a.at, st.full_name FROM audit_log a"
-            " LEFT JOIN staff st ON st.login = a.login"
+            # coptui_person_name: a specialist or a volunteer may not read others' logins.
+            "SELECT a.login, a.at, coptui_person_name(a.login) AS full_name FROM audit_log a"
             " WHERE a.table_name = :t AND a.row_id = :id ORDER BY a.id DESC LIMIT 1"
         ),
         {"t": table, "id": str(row_id)},

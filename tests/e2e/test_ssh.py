@@ -44,7 +44,7 @@ ROLES_MIGRATION = any(
 )
 # The volunteer's home screen «Моите дейности» (r3-homes): set to True once it is merged;
 # test_checks_follow_what_has_landed fails while it is there and this is still False.
-VOLUNTEER_HOME_SCREEN = False
+VOLUNTEER_HOME_SCREEN = True
 
 # Lines of the guide the test does not run, and why.
 NOT_RUN = {
