@@ -125,6 +125,8 @@ class PlannerEdits(Screen[None]):
         from coptui.screens.dialogs import Choose
         from coptui.screens.series_preview import SCOPES
 
+        if not self.may_change(block.id):
+            return  # said in one line; no question about a series one may not change
         if block.series_id is None or block.status == "cancelled":
             then("this")
             return
