@@ -257,7 +257,9 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     """Print the events of the centre or of one resource."""
     import csv
 
-    from coptui.domain.text import csv_cell
+    from sqlalchemy import text
+
+    from coptui.domain.text import clean, csv_cell
     from coptui.domain.timeutil import SOFIA, check_day, local, today
     from coptui.services.calendar import agenda
     from coptui.services.directory import only_centre, resolve
@@ -286,11 +288,18 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
                 )
         return agenda(session, centre_id=centre, start=start, end=end)
 
-    def work(session: Session) -> tuple[list[EventRow], dict[int, Any]]:
+    def work(session: Session) -> tuple[list[EventRow], dict[int, Any], dict[int, str]]:
         found = events(session)
-        return found, roster_summaries(session, [r.id for r in found])
+        wanted = sorted({r.programme_id for r in found if r.programme_id is not None})
+        titles = {
+            int(i): clean(t)
+            for i, t in session.execute(
+                text("SELECT id, title FROM programme WHERE id = ANY(:ids)"), {"ids": wanted}
+            )
+        }
+        return found, roster_summaries(session, [r.id for r in found]), titles
 
-    rows, rosters = transact(engine, work)
+    rows, rosters, programmes = transact(engine, work)
     records: list[dict[str, Any]] = [
         {
             "id": r.id,
@@ -303,6 +312,9 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
             "kind": r.kind,
             "volunteers": list(rosters.get(r.id, NO_ROSTER).volunteers),
             "open_places": rosters.get(r.id, NO_ROSTER).open_places,
+            # Case codes only (never a child's name): the codes are what a script joins on.
+            "cases": list(r.cases),
+            "programme": programmes.get(r.programme_id) if r.programme_id else None,
         }
         for r in rows
     ]
@@ -321,6 +333,8 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
             "kind",
             "volunteers",
             "open_places",
+            "cases",
+            "programme",
         ]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns)
         writer.writeheader()
@@ -332,6 +346,7 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
                         **record,
                         "staff": "; ".join(record["staff"]),
                         "volunteers": "; ".join(record["volunteers"]),
+                        "cases": "; ".join(record["cases"]),
                     }.items()
                 }
             )

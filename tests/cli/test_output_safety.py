@@ -169,5 +169,5 @@ def test_agenda_csv_of_an_empty_day_has_the_full_header(
     """A script reading the CSV finds the same columns whether or not there are events."""
     monkeypatch.setattr("coptui.services.calendar.agenda", lambda *a, **k: [])
     assert main(["agenda", "--from", "14.12.2026", "--days", "1", "--format", "csv"]) == 0
-    header = "id,title,start,end,room,staff,status,kind,volunteers,open_places"
+    header = "id,title,start,end,room,staff,status,kind,volunteers,open_places,cases,programme"
     assert capsys.readouterr().out.splitlines() == [header]
