@@ -1,4 +1,5 @@
-"""«Моите дейности»: a volunteer's home — their coming assignments, and no child's data."""
+"""«Моите дейности»: a volunteer's home — their coming assignments, the open places they could
+take (``s`` signs them up), and no child's data."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, translate_bindings
-from coptui.screens.host import Host, host_of
+from coptui.screens.host import Host, forward_failure, host_of
 
 if TYPE_CHECKING:
     from coptui.db import Change
     from coptui.services.assignments import Assignment
 
+OPEN_WEEKS = 8  # the open places shown: those of the coming eight weeks
 STATUS = {"planned": N_("planned"), "held": N_("held"), "cancelled": N_("cancelled")}
 
 
@@ -25,15 +27,19 @@ class MyActivitiesScreen(Screen[None]):
     """The volunteer's places in events from today on: when, where, who leads, what to do.
 
     Read through the database view that names no child (only how many take part); follows
-    other sessions' changes like the planner does.
+    other sessions' changes like the planner does. Below them, the open places of the coming
+    weeks (``coptui_open_slots``); ``s`` takes the one under that list's cursor.
     """
 
     CSS_PATH = "my_activities.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "sign_up", N_("Sign me up")),
         Binding("question_mark", "help", N_("Help")),
     ]
     HELP_KEYS = (
         ("↑ ↓", N_("choose an activity")),
+        ("Tab", N_("your activities / open places")),
+        ("s", N_("take the open place under the cursor")),
         ("Ctrl+P", N_("every command")),
         ("?", N_("this help")),
         ("q", N_("quit")),
@@ -43,6 +49,7 @@ class MyActivitiesScreen(Screen[None]):
         super().__init__(**kwargs)
         translate_bindings(self)
         self.shown: list[Assignment] | None = None
+        self.open: list[Assignment] | None = None  # the open places on screen
         self.loads = 0  # finished loads, for tests
 
     @property
@@ -56,6 +63,8 @@ class MyActivitiesScreen(Screen[None]):
         yield Static(_("Loading…"), id="activities-note", markup=False)
         yield DataTable(id="activities", cursor_type="row", zebra_stripes=True)
         yield Static("", id="activities-details", markup=False)
+        yield Static(_("Open places you could take"), id="open-title", markup=False)
+        yield DataTable(id="open-places", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -66,7 +75,13 @@ class MyActivitiesScreen(Screen[None]):
         if identity is not None:
             title = f"{_('My activities')} · {clean(identity.name)}"
             self.query_one("#activities-title", Static).update(title)
-        table = self.query_one(DataTable)
+        places = self.query_one("#open-places", DataTable)
+        places.add_column(_("Day"), key="day")
+        places.add_column(_("Time"), key="time")
+        places.add_column(_("Activity"), key="title")
+        places.add_column(_("Place"), key="room")
+        places.add_column(_("Task"), key="task")
+        table = self.query_one("#activities", DataTable)
         table.add_column(_("Day"), key="day")
         table.add_column(_("Time"), key="time")
         table.add_column(_("Activity"), key="title")
@@ -84,16 +99,48 @@ class MyActivitiesScreen(Screen[None]):
             self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="mine", name="mine")
-    def _load(self) -> list[Assignment]:
-        from datetime import time
+    def _load(self) -> tuple[list[Assignment], list[Assignment]]:
+        from datetime import time, timedelta
 
         from coptui.domain.timeutil import local
-        from coptui.services.assignments import my_assignments
+        from coptui.services.assignments import my_assignments, open_places
 
-        since = local(self.coptui.today(), time(0))
-        return list(self.coptui.read(lambda conn: my_assignments(conn, since=since)))
+        today = self.coptui.today()
+        since = local(today, time(0))
+        until = local(today + timedelta(weeks=OPEN_WEEKS), time(0))
+        mine = self.coptui.read(lambda conn: my_assignments(conn, since=since))
+        places = self.coptui.read(lambda conn: open_places(conn, since=since))
+        return list(mine), [p for p in places if p.start < until]
+
+    def action_sign_up(self) -> None:
+        """Take the open place under the cursor of the open places."""
+        table = self.query_one("#open-places", DataTable)
+        if not self.open or not table.row_count:
+            self.notify(_("There is no open place to take."), severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None:
+            self._sign_up(int(key))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signup", name="signup")
+    def _sign_up(self, slot_id: int) -> str:
+        from coptui.services.transaction import transact
+        from coptui.services.volunteer_signup import sign_up_myself, signed_up_line
+
+        place = transact(
+            self.coptui.wait_engine(), lambda s: sign_up_myself(s, slot_id=slot_id)
+        )
+        return signed_up_line(place)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "signup":
+            # A refusal is one line from the app; either way the lists are read again.
+            forward_failure(self, event)
+            if event.state is WorkerState.SUCCESS:
+                self.notify(str(event.worker.result))
+            if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+                self.reload()
+            return
         if event.worker.name != "mine":
             return
         if event.state is WorkerState.ERROR:
@@ -108,15 +155,17 @@ class MyActivitiesScreen(Screen[None]):
             note.display = True
         elif event.state is WorkerState.SUCCESS:
             result = event.worker.result
-            assert isinstance(result, list)
-            self.show(result)
+            assert isinstance(result, tuple)
+            mine, places = result
+            self.show_open(places)
+            self.show(mine)
 
     def show(self, assignments: list[Assignment]) -> None:
         """Put the assignments on screen, the cursor staying on the same one."""
         from coptui.widgets.weekgrid import WEEKDAYS
 
         self.shown = assignments
-        table = self.query_one(DataTable)
+        table = self.query_one("#activities", DataTable)
         keep = None
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -151,13 +200,42 @@ class MyActivitiesScreen(Screen[None]):
         self._details()
         self.loads += 1
 
+    def show_open(self, places: list[Assignment]) -> None:
+        """Put the open places on screen, the cursor staying on the same one if still open."""
+        from coptui.widgets.weekgrid import WEEKDAYS
+
+        self.open = places
+        table = self.query_one("#open-places", DataTable)
+        keep = None
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        for p in places:
+            table.add_row(
+                f"{_(WEEKDAYS[p.start.weekday()])} {p.start:%d.%m.%Y}",
+                f"{p.start:%H:%M}–{p.end:%H:%M}",
+                p.title,
+                p.room or "—",
+                p.task or "—",
+                key=str(p.slot_id),
+            )
+        for index, p in enumerate(places):
+            if str(p.slot_id) == keep:
+                table.move_cursor(row=index)
+        table.display = bool(places)
+        self.query_one("#open-title", Static).update(
+            _("Open places you could take")
+            if places
+            else _("No open places in the coming weeks.")
+        )
+
     def on_data_table_row_highlighted(self) -> None:
         self._details()
 
     def _details(self) -> None:
         """The activity under the cursor in full (a narrow terminal cuts the columns)."""
         details = self.query_one("#activities-details", Static)
-        table = self.query_one(DataTable)
+        table = self.query_one("#activities", DataTable)
         if not self.shown or not table.row_count:
             details.update("")
             return

@@ -78,3 +78,46 @@ def my_assignments(db: Any, *, since: datetime, limit: int = 200) -> list[Assign
             children,
         ) in found
     ]
+
+
+def open_places(db: Any, *, since: datetime, limit: int = 200) -> list[Assignment]:
+    """The open volunteer places of the caller's centre that start after ``since``.
+
+    Read through the view that names no child (``coptui_open_slots``): the events still
+    planned, the soonest first; the login's own places are not among them.
+    """
+    found = rows(
+        db,
+        "SELECT slot_id, event_id, title, starts, ends, room, lead, status, task, slot_status,"
+        " children FROM coptui_open_slots WHERE starts > %(since)s"
+        " ORDER BY starts, slot_id LIMIT %(limit)s",
+        {"since": since, "limit": limit},
+    )
+    return [
+        Assignment(
+            slot_id=slot_id,
+            event_id=event_id,
+            title=clean(title),
+            start=starts.astimezone(SOFIA),
+            end=ends.astimezone(SOFIA),
+            room=clean(room or ""),
+            lead=clean(lead or ""),
+            status=str(status),
+            task=clean(task or ""),
+            slot_status=str(slot_status),
+            children=int(children or 0),
+        )
+        for (
+            slot_id,
+            event_id,
+            title,
+            starts,
+            ends,
+            room,
+            lead,
+            status,
+            task,
+            slot_status,
+            children,
+        ) in found
+    ]
