@@ -127,9 +127,7 @@ class MyActivitiesScreen(Screen[None]):
         from coptui.services.transaction import transact
         from coptui.services.volunteer_signup import sign_up_myself, signed_up_line
 
-        place = transact(
-            self.coptui.wait_engine(), lambda s: sign_up_myself(s, slot_id=slot_id)
-        )
+        place = transact(self.coptui.wait_engine(), lambda s: sign_up_myself(s, slot_id=slot_id))
         return signed_up_line(place)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -224,9 +222,7 @@ class MyActivitiesScreen(Screen[None]):
                 table.move_cursor(row=index)
         table.display = bool(places)
         self.query_one("#open-title", Static).update(
-            _("Open places you could take")
-            if places
-            else _("No open places in the coming weeks.")
+            _("Open places you could take") if places else _("No open places in the coming weeks.")
         )
 
     def on_data_table_row_highlighted(self) -> None:

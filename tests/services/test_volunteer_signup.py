@@ -51,8 +51,11 @@ def petya_login(roles_world: RolesWorld) -> Iterator[str]:
                 "UPDATE volunteer SET agreement_date = :a, criminal_record_date = :c"
                 " WHERE centre_id = :centre"
             ),
-            {"a": SOON - timedelta(days=30), "c": SOON - timedelta(days=30),
-             "centre": roles_world.world.centre},
+            {
+                "a": SOON - timedelta(days=30),
+                "c": SOON - timedelta(days=30),
+                "centre": roles_world.world.centre,
+            },
         )
     yield login
     with psycopg.connect(libpq(roles_world.admin_url), autocommit=True) as conn:
@@ -108,7 +111,13 @@ def open_event(
                 "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
                 " VALUES (:e, :c, :d, :st, :k)"
             ),
-            {"e": event.id, "c": w.centre, "d": during, "st": event.status, "k": case or w.other_case},
+            {
+                "e": event.id,
+                "c": w.centre,
+                "d": during,
+                "st": event.status,
+                "k": case or w.other_case,
+            },
         )
         return int(
             s.execute(
@@ -174,7 +183,7 @@ def test_the_last_place_goes_to_one_of_two(roles_world: RolesWorld, petya_login:
 
         try:
             outcomes[n] = transact(engines[n], work)
-        except Exception as exc:  # noqa: BLE001 - the test looks at it
+        except Exception as exc:  # the test looks at it
             outcomes[n] = exc
 
     threads = [threading.Thread(target=one, args=(n,)) for n in (0, 1)]
@@ -194,7 +203,9 @@ def test_a_volunteer_busy_then_is_refused_naming_no_child(
 ) -> None:
     first = open_event(roles_world, "13:00", "14:00", title="Рисуване")
     transact(vera(roles_world), lambda s: sign_up_myself(s, slot_id=first))
-    second = open_event(roles_world, "13:30", "14:30", title="Среща с Мая", case=roles_world.ids["maya"])
+    second = open_event(
+        roles_world, "13:30", "14:30", title="Среща с Мая", case=roles_world.ids["maya"]
+    )
     with pytest.raises(SlotTakenError) as refused:
         transact(vera(roles_world), lambda s: sign_up_myself(s, slot_id=second))
     assert "Рисуване" in refused.value.message
@@ -212,7 +223,9 @@ def test_the_exclusion_constraint_judges_when_the_check_missed(
 
     first = open_event(roles_world, "15:00", "16:00", title="Четене")
     transact(vera(roles_world), lambda s: sign_up_myself(s, slot_id=first))
-    second = open_event(roles_world, "15:30", "16:30", title="Игри с Мая", case=roles_world.ids["maya"])
+    second = open_event(
+        roles_world, "15:30", "16:30", title="Игри с Мая", case=roles_world.ids["maya"]
+    )
     seen: list[int] = []
     real = signup._busy
 
@@ -228,18 +241,16 @@ def test_the_exclusion_constraint_judges_when_the_check_missed(
     assert holder(roles_world, second) == (None, "open")
 
 
-def test_a_volunteer_cannot_sign_up_someone_else(
-    roles_world: RolesWorld, petya_login: str
-) -> None:
+def test_a_volunteer_cannot_sign_up_someone_else(roles_world: RolesWorld, petya_login: str) -> None:
     slot = open_event(roles_world, "17:00", "18:00")
-    with pytest.raises(Exception, match="row-level security"):
-        with vera(roles_world).begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE roster_slot SET volunteer_id = :p, status = 'assigned' WHERE id = :s"
-                ),
-                {"p": roles_world.ids["petya"], "s": slot},
-            )
+    with (
+        pytest.raises(Exception, match="row-level security"),
+        vera(roles_world).begin() as conn,
+    ):
+        conn.execute(
+            text("UPDATE roster_slot SET volunteer_id = :p, status = 'assigned' WHERE id = :s"),
+            {"p": roles_world.ids["petya"], "s": slot},
+        )
     assert holder(roles_world, slot) == (None, "open")
 
 
@@ -252,9 +263,7 @@ def test_papers_out_of_date_on_the_day_refuse(roles_world: RolesWorld, petya_log
         )
     try:
         with pytest.raises(RefusedError, match="Свидетелството за съдимост"):
-            transact(
-                as_login(roles_world, petya_login), lambda s: sign_up_myself(s, slot_id=slot)
-            )
+            transact(as_login(roles_world, petya_login), lambda s: sign_up_myself(s, slot_id=slot))
     finally:
         with owner(roles_world).begin() as conn:
             conn.execute(
