@@ -45,39 +45,11 @@ def my_assignments(db: Any, *, since: datetime, limit: int = 200) -> list[Assign
     """
     found = rows(
         db,
-        "SELECT slot_id, event_id, title, starts, ends, room, lead, status, task, slot_status,"
-        " children FROM coptui_my_assignments WHERE ends > %(since)s"
+        f"SELECT {_COLUMNS} FROM coptui_my_assignments WHERE ends > %(since)s"
         " ORDER BY starts, slot_id LIMIT %(limit)s",
         {"since": since, "limit": limit},
     )
-    return [
-        Assignment(
-            slot_id=slot_id,
-            event_id=event_id,
-            title=clean(title),
-            start=starts.astimezone(SOFIA),
-            end=ends.astimezone(SOFIA),
-            room=clean(room or ""),
-            lead=clean(lead or ""),
-            status=str(status),
-            task=clean(task or ""),
-            slot_status=str(slot_status),
-            children=int(children or 0),
-        )
-        for (
-            slot_id,
-            event_id,
-            title,
-            starts,
-            ends,
-            room,
-            lead,
-            status,
-            task,
-            slot_status,
-            children,
-        ) in found
-    ]
+    return [_assignment(row) for row in found]
 
 
 def open_places(db: Any, *, since: datetime, limit: int = 200) -> list[Assignment]:
@@ -88,36 +60,29 @@ def open_places(db: Any, *, since: datetime, limit: int = 200) -> list[Assignmen
     """
     found = rows(
         db,
-        "SELECT slot_id, event_id, title, starts, ends, room, lead, status, task, slot_status,"
-        " children FROM coptui_open_slots WHERE starts > %(since)s"
+        f"SELECT {_COLUMNS} FROM coptui_open_slots WHERE starts > %(since)s"
         " ORDER BY starts, slot_id LIMIT %(limit)s",
         {"since": since, "limit": limit},
     )
-    return [
-        Assignment(
-            slot_id=slot_id,
-            event_id=event_id,
-            title=clean(title),
-            start=starts.astimezone(SOFIA),
-            end=ends.astimezone(SOFIA),
-            room=clean(room or ""),
-            lead=clean(lead or ""),
-            status=str(status),
-            task=clean(task or ""),
-            slot_status=str(slot_status),
-            children=int(children or 0),
-        )
-        for (
-            slot_id,
-            event_id,
-            title,
-            starts,
-            ends,
-            room,
-            lead,
-            status,
-            task,
-            slot_status,
-            children,
-        ) in found
-    ]
+    return [_assignment(row) for row in found]
+
+
+_COLUMNS = "slot_id, event_id, title, starts, ends, room, lead, status, task, slot_status, children"
+
+
+def _assignment(row: Any) -> Assignment:
+    """One row of either volunteer view, its stored text cleaned."""
+    slot_id, event_id, title, starts, ends, room, lead, status, task, slot_status, children = row
+    return Assignment(
+        slot_id=slot_id,
+        event_id=event_id,
+        title=clean(title),
+        start=starts.astimezone(SOFIA),
+        end=ends.astimezone(SOFIA),
+        room=clean(room or ""),
+        lead=clean(lead or ""),
+        status=str(status),
+        task=clean(task or ""),
+        slot_status=str(slot_status),
+        children=int(children or 0),
+    )
