@@ -144,23 +144,8 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return EXIT_OK
-    write_file(output, data)
+    from coptui.export.files import write_whole
+
+    write_whole(output, data)
     say(_("Written: {path}").format(path=output))
     return EXIT_OK
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a half-written PDF prints nothing).
-
-    Raises:
-        BadInputError: the file cannot be written there (no such folder, no right to it).
-    """
-    temporary = path.with_name(f".{path.name}.part")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise BadInputError(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc

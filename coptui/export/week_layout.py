@@ -97,7 +97,7 @@ def shown_days(week: PrintedWeek, by_day: dict[date, list[Piece]]) -> list[Print
 
 
 def hours(by_day: dict[date, list[Piece]], day_start: time, day_end: time) -> tuple[int, int]:
-    """The first and last minute of the grid: whole hours around the centre's day and every event."""
+    """The first and last minute of the grid: whole hours around the day and every event."""
     first = day_start.hour * 60 + day_start.minute
     last = day_end.hour * 60 + day_end.minute
     for day_pieces in by_day.values():

@@ -107,7 +107,9 @@ class _Page:
         self.pdf = pdf
         self.family = FAMILY
         pdf.set_font(FAMILY, size=10)
-        self._glyphs = pdf.current_font.cmap  # the code points the embedded font has
+        font = pdf.current_font
+        # The code points the embedded font has (a TTF font always knows them).
+        self._glyphs: dict[int, int] = getattr(font, "cmap", {})
 
     def font(self, size: float, bold: bool = False) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from coptui.domain.timeutil import week_start
-from coptui.services.calendar import EventRow, calendar_for, centres, centre_week, resource_week
+from coptui.services.calendar import EventRow, calendar_for, centre_week, centres, resource_week
 
 #: What a printout can be of (``None``: the whole centre).
 PRINTABLE = ("room", "staff", "volunteer", "programme", "case")
