@@ -151,10 +151,14 @@ class _Page:
                     line = candidate
                     rest.pop(0)
                 elif not line:  # one word wider than the box: hyphenate where it stops fitting
-                    cut = 1
+                    cut = 0
                     while cut < len(word) - 1 and measure(word[: cut + 1] + "-") <= width:
                         cut += 1
-                    line, rest[0] = word[:cut] + "-", word[cut:]
+                    if cut:
+                        line, rest[0] = word[:cut] + "-", word[cut:]
+                    else:  # a box too narrow for a letter and a hyphen
+                        line = self.fit(word, width)
+                        rest.pop(0)
                     break
                 else:
                     break

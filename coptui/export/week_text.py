@@ -64,7 +64,12 @@ def wrap(text: str, width: int, most: int) -> list[str]:
                 line = candidate
                 words.pop(0)
             elif not line:  # a word wider than the line: cut it
-                head = fit(words[0], width + 1)[:-1] or words[0][:1]
+                head = fit(words[0], width + 1)[:-1]
+                if not head:  # not even its first character fits: skip it
+                    line, words[0] = ELLIPSIS, words[0][1:]
+                    if not words[0]:
+                        words.pop(0)
+                    break
                 line, words[0] = head, words[0][len(head) :]
                 break
             else:
