@@ -269,7 +269,7 @@ def _event_box(
     inner_w = width - 2 * PAD
     if inner_w < 2:
         return
-    size = 7.0
+    size = 8.0 if inner_w >= 40 else 7.0  # a day of its own on a five-day page reads larger
     line_h = size * PT * 1.2
     room_for = int((height - 2 * PAD) // line_h)
     if room_for < 1:  # a short event: one smaller line, or none at all
