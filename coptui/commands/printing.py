@@ -99,6 +99,8 @@ def read_week(session: Session, *, kind: str, name: str, day: date, lang: str) -
 
 def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
     """Write the week as a PDF or as plain text, to ``--output`` or to standard output."""
+    from datetime import datetime
+
     from coptui.domain.timeutil import SOFIA, check_day
     from coptui.i18n import language
     from coptui.services.transaction import transact
@@ -120,8 +122,6 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
     week = transact(
         engine, lambda session: read_week(session, kind=kind, name=name, day=args.week, lang=lang)
     )
-    from datetime import datetime
-
     printed = datetime.now(SOFIA)
     if args.format == "pdf":
         from coptui.export.week_pdf import week_pdf
@@ -132,13 +132,7 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
     else:
         from coptui.export.week_text import week_text
 
-        data = week_text(
-            week,
-            width=int(args.width),
-            day_start=settings.day_start,
-            day_end=settings.day_end,
-            printed=printed,
-        ).encode("utf-8")
+        data = week_text(week, width=int(args.width), printed=printed).encode("utf-8")
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -7,7 +7,7 @@ two, a combining mark none), and every stored text is cleaned again on the way o
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, time
+from datetime import datetime
 
 from coptui.domain.text import clean
 from coptui.export.week_layout import (
@@ -80,18 +80,14 @@ def wrap(text: str, width: int, most: int) -> list[str]:
     return lines
 
 
-def week_text(
-    week: PrintedWeek, *, width: int, day_start: time, day_end: time, printed: datetime
-) -> str:
+def week_text(week: PrintedWeek, *, width: int, printed: datetime) -> str:
     """The week as lines of at most ``width`` cells (``\\n`` after each).
 
     Args:
         week: what to print (``services.printed_week.read_printed_week``).
         width: 80 or 132 (any width from 40 works).
-        day_start, day_end: the centre's hours (kept for the PDF's signature; unused here).
         printed: when it is printed (the last line says it).
     """
-    del day_start, day_end
     width = max(width, 40)
     out: list[str] = []
     left, right = clean(whose(week)), week_words(week)

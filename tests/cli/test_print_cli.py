@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -139,3 +141,24 @@ def test_a_folder_or_a_missing_folder_is_bad_input(
     missing = tmp_path / "няма" / "week.pdf"
     assert main(["print", "week", "--room", "Групова", *WEEK, "--output", str(missing)]) == 2
     assert "не може да бъде записан" in capsys.readouterr().err
+
+
+def test_a_pdf_into_a_pipe_closed_early_says_nothing(demo_env: str, tmp_path: Path) -> None:
+    # As `coptui print week … | head -c 10` when head has gone before the PDF is written.
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")},
+        "COPTUI_AS_OWNER": "1",
+        "COPTUI_DATABASE_URL": demo_env,
+        "COPTUI_HOME": str(tmp_path),
+    }
+    printing = subprocess.Popen(
+        [sys.executable, "-m", "coptui", "print", "week", "--room", "Групова", *WEEK],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert printing.stdout is not None and printing.stderr is not None
+    printing.stdout.close()
+    stderr = printing.stderr.read().decode()
+    printing.wait(timeout=60)
+    assert stderr == ""

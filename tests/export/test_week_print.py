@@ -147,9 +147,7 @@ def test_an_event_across_midnight_is_cut_into_both_days() -> None:
 
 @pytest.mark.parametrize("width", [80, 132])
 def test_text_lines_fit_the_width(width: int) -> None:
-    text = week_text(
-        _busy_week(), width=width, day_start=time(8), day_end=time(18), printed=PRINTED
-    )
+    text = week_text(_busy_week(), width=width, printed=PRINTED)
     lines = text.splitlines()
     assert max(cells(line) for line in lines) <= width
     assert any(cells(line) > width - 20 for line in lines)  # it uses the width it has
