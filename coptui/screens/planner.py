@@ -94,6 +94,7 @@ class PlannerScreen(PlannerFind):
         Binding("slash", "search", N_("Search"), show=False),
         Binding("v", "next_view", N_("View"), show=False),
         Binding("f", "fold_weekend", N_("Weekend"), show=False),
+        Binding("X", "print_week", N_("Print"), show=False),
     ]
     HELP_KEYS = (
         ("← → ↑ ↓  h l k j", N_("move the cursor by day and by half hour")),
@@ -116,6 +117,7 @@ class PlannerScreen(PlannerFind):
         ("/", N_("search events by title")),
         ("v", N_("week, day or the next 14 days")),
         ("f", N_("show or fold the weekend")),
+        ("X", N_("print the week: an A4 PDF in your home folder")),
         ("Ctrl+P", N_("every command")),
         ("?", N_("this help")),
         ("q", N_("quit")),
@@ -448,6 +450,7 @@ class PlannerScreen(PlannerFind):
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
+            (_("Print the week (PDF)"), "X", self.action_print_week),
             (_("Help"), "?", self.action_help),
             (_("Language: English / Български"), "", self.action_switch_language),
         ]
@@ -540,6 +543,14 @@ class PlannerScreen(PlannerFind):
         self.weekend = not (self._show_weekend(shown) if shown else True)
         if self.shown is not None:
             self.show(self.shown)
+
+    def action_print_week(self) -> None:
+        """Write the week on screen as a PDF in the home folder; a notification says where."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.planner_print import print_week
+
+        if self.shown is not None:
+            print_week(self, Backend.of(self.app), self.shown, self.coptui.settings)
 
     def action_help(self) -> None:
         from coptui.screens.dialogs import Help

@@ -1,0 +1,145 @@
+"""Commands that print: ``print week`` (a PDF for the door, or plain text for 80 or 132 columns)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coptui.commands.common import EXIT_OK, open_engine, option_day, say
+from coptui.config import Settings
+from coptui.errors import BadInputError
+from coptui.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from coptui.services.printed_week import PrintedWeek
+
+# The option for each kind of resource, and the directory kind it names.
+PRINT_RESOURCES = {
+    "room": "rooms",
+    "staff": "staff",
+    "volunteer": "volunteers",
+    "programme": "programmes",
+}
+FORMATS = ("pdf", "text")
+WIDTHS = ("80", "132")
+
+
+def register(commands: Any) -> None:
+    """Add ``print week`` to ``commands`` (argparse's subparsers)."""
+    printing = commands.add_parser(
+        "print",
+        help=_("print a week (PDF or plain text)"),
+        description=_("Print the week of a room, specialist, volunteer or programme."),
+    )
+    what = printing.add_subparsers(dest="what", metavar="week", required=True)
+    week = what.add_parser(
+        "week",
+        help=_("the week of a room, specialist, volunteer or programme"),
+        description=_(
+            "An A4 landscape PDF of one week (Monday to Sunday) with its holidays, or the"
+            " same week as plain text for 80 or 132 columns."
+        ),
+    )
+    who = week.add_mutually_exclusive_group(required=True)
+    who.add_argument("--room", metavar=_("NAME"), help=_("the week of this room"))
+    who.add_argument("--staff", metavar=_("NAME"), help=_("the week of this staff member"))
+    who.add_argument(
+        "--volunteer", metavar=_("NAME"), help=_("the activities this volunteer serves in")
+    )
+    who.add_argument("--programme", metavar=_("NAME"), help=_("the sessions of this programme"))
+    week.add_argument(
+        "--week",
+        required=True,
+        type=option_day,
+        metavar=_("DAY"),
+        help=_("any day of the week (DD.MM.YYYY, днес, +7)"),
+    )
+    week.add_argument(
+        "--output",
+        metavar=_("FILE"),
+        help=_("the file to write (default: standard output; a PDF needs a file at a terminal)"),
+    )
+    week.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="pdf",
+        help=_("pdf (default) or text"),
+    )
+    week.add_argument(
+        "--width",
+        choices=WIDTHS,
+        default="80",
+        help=_("columns of the text (80 or 132; default: 80)"),
+    )
+    week.set_defaults(handler=run_print_week)
+
+
+def read_week(session: Session, *, kind: str, name: str, day: date, lang: str) -> PrintedWeek:
+    """The week of the resource of ``kind`` called ``name`` (one transaction's reads)."""
+    from coptui.services.directory import only_centre, resolve
+    from coptui.services.printed_week import read_printed_week
+
+    centre = only_centre(session)
+    found = resolve(session, centre_id=centre, kind=PRINT_RESOURCES[kind], name=name)
+    return read_printed_week(
+        session,
+        centre_id=centre,
+        kind=kind,
+        resource_id=found.id,
+        name=found.name,
+        day=day,
+        lang=lang,
+    )
+
+
+def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the week as a PDF or as plain text, to ``--output`` or to standard output."""
+    from datetime import datetime
+
+    from coptui.domain.timeutil import SOFIA, check_day
+    from coptui.i18n import language
+    from coptui.services.transaction import transact
+
+    check_day(args.week)
+    if args.format == "pdf" and not args.output and sys.stdout.isatty():
+        raise BadInputError(
+            _("A PDF is not for the terminal: name a file with --output, or use --format text.")
+        )
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise BadInputError(
+            _("{path} is a folder; name a file with --output.").format(path=args.output)
+        )
+    kind = next(k for k in PRINT_RESOURCES if getattr(args, k))
+    name = getattr(args, kind)
+    lang = language()
+    engine = open_engine(settings)
+    week = transact(
+        engine, lambda session: read_week(session, kind=kind, name=name, day=args.week, lang=lang)
+    )
+    printed = datetime.now(SOFIA)
+    if args.format == "pdf":
+        from coptui.export.week_pdf import week_pdf
+
+        data = week_pdf(
+            week, day_start=settings.day_start, day_end=settings.day_end, printed=printed
+        )
+    else:
+        from coptui.export.week_text import week_text
+
+        data = week_text(week, width=int(args.width), printed=printed).encode("utf-8")
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    from coptui.export.files import write_whole
+
+    write_whole(output, data)
+    say(_("Written: {path}").format(path=output))
+    return EXIT_OK
