@@ -80,7 +80,7 @@ def read_printed_week(
         for d in (monday + timedelta(days=n) for n in range(7))
     )
     centre = next((c for c in centres(db) if c.id == centre_id), None)
-    title = ", ".join(p for p in (centre.name, centre.town) if p) if centre else ""
+    title = _centre_line(centre.name, centre.town) if centre else ""
     return PrintedWeek(
         centre=title,
         kind=kind,
@@ -89,3 +89,10 @@ def read_printed_week(
         days=days,
         events=tuple(e for e in found if e.status != "cancelled"),
     )
+
+
+def _centre_line(name: str, town: str | None) -> str:
+    """The centre's name, and its town unless the name already says it."""
+    if town and town.casefold() not in name.casefold():
+        return f"{name}, {town}"
+    return name

@@ -197,3 +197,11 @@ def test_printing_never_imports_textual() -> None:
     )
     assert "coptui.export.week_layout" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+
+
+def test_the_header_names_the_town_once() -> None:
+    from coptui.services.printed_week import _centre_line
+
+    assert _centre_line("ЦОП „Слънце“ – Дряново", "Дряново") == "ЦОП „Слънце“ – Дряново"
+    assert _centre_line("ЦОП „Слънце“", "Дряново") == "ЦОП „Слънце“, Дряново"
+    assert _centre_line("ЦОП „Слънце“", None) == "ЦОП „Слънце“"
