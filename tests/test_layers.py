@@ -18,6 +18,7 @@ CORE = [
     "coptui.services.calendar",
     "coptui.services.demo",
     "coptui.domain.fields",
+    "coptui.domain.field_values",
     "coptui.services.setup",
     "coptui.services.imports",
 ]

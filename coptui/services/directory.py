@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import choice_label, fields_of
+from coptui.domain.field_values import choice_label
+from coptui.domain.fields import fields_of
 from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain import caserules
-from coptui.domain.fields import FieldSpec, fields_of, missing_required, parse_values
+from coptui.domain.field_values import missing_required, parse_values
+from coptui.domain.fields import FieldSpec, fields_of
 from coptui.domain.fields import field as field_spec
 from coptui.errors import BadInputError
 from coptui.i18n import DOMAIN, LOCALE_DIR, _

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import choice_label, field, fields_of, format_value, login_from_name
+from coptui.domain.field_values import choice_label, format_value, login_from_name
+from coptui.domain.fields import field, fields_of
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
 from coptui.models import Programme, Room, Staff, Volunteer, table_of

@@ -12,13 +12,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import (
-    field,
-    fields_of,
-    missing_required,
-    parse_value,
-    parse_values,
-)
+from coptui.domain.field_values import missing_required, parse_value, parse_values
+from coptui.domain.fields import field, fields_of
 from coptui.domain.timeutil import today as today_in_sofia
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _

@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import field, parse_value
+from coptui.domain.field_values import parse_value
+from coptui.domain.fields import field
 from coptui.errors import BadInputError
 from coptui.i18n import _
 from coptui.services.booking import stale_error
