@@ -17,6 +17,8 @@ CORE = [
     "coptui.domain.timeutil",
     "coptui.services.calendar",
     "coptui.services.demo",
+    "coptui.services.demo_people",
+    "coptui.services.demo_events",
     "coptui.domain.fields",
     "coptui.domain.field_values",
     "coptui.services.setup",
