@@ -22,7 +22,8 @@ from coptui.services.cases import (
     edit_case,
     get_case,
 )
-from coptui.services.records import DuplicateError, Record, resolve_active, text_values
+from coptui.services.record_edits import resolve_active
+from coptui.services.records import DuplicateError, Record, text_values
 
 # Case fields -> the names services/cases.py uses for them.
 CASE_FIELDS = {
