@@ -23,7 +23,7 @@ from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
-    from coptui.services.cases import CaseRow
+    from coptui.services.case_reads import CaseRow
     from coptui.services.setup import Record
 
 TABS = (
@@ -197,7 +197,7 @@ class DirectoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="directory", name="directory")
     def _load(self) -> Loaded:
         from coptui.db import session_scope
-        from coptui.services.cases import case_rows
+        from coptui.services.case_reads import case_rows
         from coptui.services.setup import current_centre, list_records
 
         today = self.backend.today()

@@ -13,7 +13,7 @@ from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
 from coptui.i18n import N_, _
-from coptui.services.cases import case_detail, case_rows
+from coptui.services.case_reads import case_detail, case_rows
 
 # kind -> (table, name expression, extra column shown)
 _KINDS = {
