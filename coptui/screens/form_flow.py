@@ -3,10 +3,11 @@ save offers to reload the record with what was typed kept on top of their versio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from coptui.i18n import _
@@ -26,6 +27,24 @@ def merge(mine: dict[str, str], base: dict[str, str], theirs: dict[str, str]) ->
         key: mine[key] if key in mine and mine[key] != base.get(key, "") else value
         for key, value in theirs.items()
     }
+
+
+def ask_discard(screen: Screen[Any], discard: Callable[[], object]) -> None:
+    """Ask before typing nobody saved is thrown away; ``discard`` it only on a yes."""
+
+    def answered(answer: str | None) -> None:
+        if answer == "yes":
+            discard()
+
+    screen.app.push_screen(
+        Choose(
+            _("Unsaved changes"),
+            _("Discard your changes?"),
+            [("yes", _("Yes")), ("no", _("No"))],
+            focus="no",
+        ),
+        answered,
+    )
 
 
 class FormFlow(ModalScreen[ResultT]):
@@ -76,20 +95,7 @@ class FormFlow(ModalScreen[ResultT]):
         if base is None or all(v == base.get(k, "") for k, v in self.form_values().items()):
             self.dismiss(None)
             return
-
-        def answered(answer: str | None) -> None:
-            if answer == "yes":
-                self.dismiss(None)
-
-        self.app.push_screen(
-            Choose(
-                _("Unsaved changes"),
-                _("Discard your changes?"),
-                [("yes", _("Yes")), ("no", _("No"))],
-                focus="no",
-            ),
-            answered,
-        )
+        ask_discard(self, lambda: self.dismiss(None))
 
     # -- a stale save -----------------------------------------------------------------------
 
