@@ -176,7 +176,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 def _case_states(engine: Any) -> dict[int, dict[str, Any]]:
     """Each case's state for scripts: status, dates, days left, place in the queue."""
     from coptui.domain.timeutil import today
-    from coptui.services.cases import case_rows
+    from coptui.services.case_reads import case_rows
     from coptui.services.directory import only_centre
     from coptui.services.transaction import transact
 

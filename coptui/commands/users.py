@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from coptui.config import Settings
     from coptui.services.users import Change, User
 
-# The same names as coptui.services.users.ROLES; kept here so `coptui --help` needs no services.
+# The same names as coptui.services.identity.ROLES; kept here so `coptui --help` needs no services.
 ROLES = ("manager", "coordinator", "specialist", "volunteer")
 FORMATS = ("text", "json")
 
@@ -113,8 +113,8 @@ def _engine(settings: Settings) -> Engine:
 
     from coptui.db import check_connection, make_engine, normalise_url, require_current_schema
     from coptui.errors import database_error
+    from coptui.services.login_rules import require_role_admin
     from coptui.services.transaction import transact
-    from coptui.services.users import require_role_admin
 
     if settings.database_url is None:
         raise BadInputError(

@@ -326,22 +326,9 @@ class AttendanceScreen(Screen[bool]):
 
     def action_back(self) -> None:
         """Back to the planner; marks not saved are lost only after asking."""
-        from coptui.screens.dialogs import Choose
+        from coptui.screens.form_flow import ask_discard
 
         if not any(m.changed for m in self.marked):
             self.dismiss(False)
             return
-
-        def answered(answer: str | None) -> None:
-            if answer == "yes":
-                self.dismiss(False)
-
-        self.app.push_screen(
-            Choose(
-                _("Unsaved changes"),
-                _("Discard your changes?"),
-                [("yes", _("Yes")), ("no", _("No"))],
-                focus="no",
-            ),
-            answered,
-        )
+        ask_discard(self, lambda: self.dismiss(False))

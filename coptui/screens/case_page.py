@@ -21,8 +21,8 @@ from coptui.screens.record_form import RecordForm, shown_value
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
+    from coptui.services.case_reads import CaseRow
     from coptui.services.case_sessions import CaseSession
-    from coptui.services.cases import CaseRow
 
 ATTENDANCE = {
     "expected": N_("not marked yet"),
@@ -157,8 +157,8 @@ class CasePage(Screen[None]):
     def _load(self) -> CaseShown:
         from coptui.db import session_scope
         from coptui.services.access import log_case_access
+        from coptui.services.case_reads import get_case
         from coptui.services.case_sessions import case_sessions
-        from coptui.services.cases import get_case
 
         today = self.backend.today()
         with session_scope(self.backend.engine()) as session:

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
@@ -18,12 +17,13 @@ from textual.worker import Worker, WorkerState
 from coptui.domain.fields import FIELDS
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.dialogs import to_latin
+from coptui.screens.directory_edits import DirectoryEdits
 from coptui.screens.host import forward_failure, permits
-from coptui.screens.record_form import RecordForm, shown_value
+from coptui.screens.record_form import shown_value
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
-    from coptui.services.cases import CaseRow
+    from coptui.services.case_reads import CaseRow
     from coptui.services.setup import Record
 
 TABS = (
@@ -66,7 +66,7 @@ class Loaded:
     cases: dict[int, CaseRow] = field(default_factory=dict)
 
 
-class DirectoryScreen(Screen[None]):
+class DirectoryScreen(DirectoryEdits):
     """One tab per kind: a list to filter by typing, with keys to add, edit and deactivate."""
 
     CSS_PATH = "directory.tcss"
@@ -137,21 +137,6 @@ class DirectoryScreen(Screen[None]):
             return permits(identity, "cases")
         return True
 
-    def may(self, action: str, kind: str | None = None) -> bool:
-        """This person may ``action`` (add, edit, deactivate) records of ``kind`` (default:
-        the tab on screen): the centre and its people are the manager's, rooms, programmes
-        and closed days are for whoever plans, a case is edited by whoever may see it."""
-        if kind is None:
-            if not self.is_mounted:
-                return permits(self.backend.identity, "plan")
-            kind = self.kind
-        identity = self.backend.identity
-        if kind in {"centre", "staff", "volunteer"}:
-            return permits(identity, "manage_people")
-        if kind == "case" and action != "add":
-            return permits(identity, "cases")
-        return permits(identity, "plan")
-
     def on_mount(self) -> None:
         if not permits(self.backend.identity, "cases"):
             # No case in the directory at all for a role without a right to cases.
@@ -171,15 +156,6 @@ class DirectoryScreen(Screen[None]):
         if self.loaded is not None:
             self.reload()
 
-    @property
-    def kind(self) -> str:
-        """The kind of the tab on screen."""
-        active = self.query_one(TabbedContent).active
-        return active.removeprefix("tab-") if active else self.initial_kind
-
-    def table(self, kind: str | None = None) -> DataTable[Any]:
-        return self.query_one(f"#table-{kind or self.kind}", DataTable)
-
     def filter_input(self, kind: str | None = None) -> Input:
         return self.query_one(f"#filter-{kind or self.kind}", Input)
 
@@ -197,7 +173,7 @@ class DirectoryScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="directory", name="directory")
     def _load(self) -> Loaded:
         from coptui.db import session_scope
-        from coptui.services.cases import case_rows
+        from coptui.services.case_reads import case_rows
         from coptui.services.setup import current_centre, list_records
 
         today = self.backend.today()
@@ -284,17 +260,6 @@ class DirectoryScreen(Screen[None]):
             return case_status(row)
         return "" if row.days_left is None else str(row.days_left)
 
-    def current(self) -> Record | None:
-        """The record under the cursor of the tab on screen."""
-        table = self.table()
-        if self.loaded is None or not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        for record in self.loaded.records.get(self.kind, []):
-            if str(record.id) == key:
-                return record
-        return None
-
     # -- typing to filter -------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
@@ -355,160 +320,3 @@ class DirectoryScreen(Screen[None]):
             and (k != "H" or self.check_action("history", ()))
         ]
         self.app.push_screen(Help(keys))
-
-    # -- adding, editing, deactivating ------------------------------------------------------
-
-    def _centre_id(self) -> int | None:
-        return self.loaded.centre_id if self.loaded else None
-
-    def action_add(self) -> None:
-        kind = self.kind
-        centre_id = self._centre_id()
-        if kind == "centre" and centre_id is not None:
-            self.notify(_("The centre exists; press e to edit it."), timeout=4)
-            return
-        if kind != "centre" and centre_id is None:
-            self.notify(_("Create the centre first (tab 1)."), severity="warning", timeout=4)
-            return
-        self.app.push_screen(
-            RecordForm(kind=kind, backend=self.backend, centre_id=centre_id),
-            lambda saved: self._after_form(kind, saved),
-        )
-
-    def action_edit(self) -> None:
-        record = self.current()
-        if record is None:
-            self.action_add()
-            return
-        kind = self.kind
-        self.app.push_screen(
-            RecordForm(kind=kind, backend=self.backend, centre_id=self._centre_id(), record=record),
-            lambda saved: self._after_form(kind, saved),
-        )
-
-    @on(DataTable.RowSelected)
-    def _row_chosen(self) -> None:
-        if self.kind == "case":
-            self.open_case()
-        elif self.kind == "programme":
-            self.open_programme()
-        elif self.may("edit"):
-            self.action_edit()
-
-    def action_history(self) -> None:
-        """The history of the case under the cursor (other records: their case's page)."""
-        from coptui.domain.text import clean
-        from coptui.screens.history import HistoryScreen
-
-        record = self.current()
-        if self.kind != "case":
-            self.notify(_("History is kept for events and cases (tab 5)."), timeout=4)
-            return
-        if record is None:
-            return
-        self.app.push_screen(
-            HistoryScreen(
-                subject="case", record_id=record.id, name=clean(record.name), backend=self.backend
-            )
-        )
-
-    def open_case(self) -> None:
-        """The page of the case under the cursor."""
-        from coptui.screens.case_page import CasePage
-
-        record = self.current()
-        centre_id = self._centre_id()
-        if record is None or centre_id is None:
-            return
-        self.app.push_screen(CasePage(case_id=record.id, centre_id=centre_id, backend=self.backend))
-
-    def open_programme(self) -> None:
-        """The programme under the cursor: its sessions, enrolled children, waiting list."""
-        from coptui.screens.programme import ProgrammeScreen
-
-        record = self.current()
-        centre_id = self._centre_id()
-        if record is None or centre_id is None:
-            return
-        self.app.push_screen(
-            ProgrammeScreen(programme_id=record.id, centre_id=centre_id, backend=self.backend)
-        )
-
-    def _after_form(self, kind: str, saved: Record | None) -> None:
-        if saved is not None:
-            self._select = (kind, saved.id)
-            self.reload()
-
-    def action_deactivate(self) -> None:
-        from coptui.domain.text import clean
-        from coptui.screens.dialogs import Ask, Choose
-
-        record = self.current()
-        kind = self.kind
-        if record is None:
-            return
-        name = clean(record.name)
-        if kind == "centre":
-            self.notify(_("The centre itself cannot be deactivated."), timeout=4)
-            return
-        if not record.active:
-            self.notify(_("{name} is already inactive.").format(name=name), timeout=4, markup=False)
-            return
-        if kind == "case":
-
-            def check(answer: str) -> str | None:
-                return None if answer.strip() else _("Say why the case is closed.")
-
-            self.app.push_screen(
-                Ask(
-                    _("Close case {code}").format(code=name),
-                    _("Why is the case closed? (its sessions and history stay)"),
-                    check=check,
-                ),
-                lambda reason: self._confirmed(kind, record, reason),
-            )
-            return
-        if kind == "closure":
-            title = _("Remove the non-working day {day}?").format(day=name)
-            message = _("The centre works on that day again.")
-            button = _("Remove")
-        else:
-            title = _("Deactivate {name}?").format(name=name)
-            message = _(
-                "It stays in the history: past events keep it."
-                " It is no longer offered for new ones."
-            )
-            button = _("Deactivate")
-        self.app.push_screen(
-            Choose(title, message, [("no", _("Back")), ("yes", button)]),
-            lambda answer: self._confirmed(kind, record, "" if answer == "yes" else None),
-        )
-
-    def _confirmed(self, kind: str, record: Record, reason: str | None) -> None:
-        """Deactivate once confirmed (``reason`` is ``None`` when the person went back)."""
-        if reason is not None:
-            self._deactivate(kind, record, reason.strip())
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="deactivate")
-    def _deactivate(self, kind: str, record: Record, reason: str) -> None:
-        from coptui.services.setup import deactivate_record
-        from coptui.services.transaction import transact
-
-        centre_id = self._centre_id()
-        assert centre_id is not None
-        today = self.backend.today()
-        transact(
-            self.backend.engine(),
-            lambda s: deactivate_record(
-                s,
-                centre_id=centre_id,
-                kind=kind,
-                record_id=record.id,
-                version=record.version,
-                today=today,
-                reason=reason,
-            ),
-        )
-        done = _("Case closed.") if kind == "case" else _("Done.")
-        self.app.call_from_thread(self.notify, done, timeout=3)
-        self.app.call_from_thread(self.reload)

@@ -1,15 +1,18 @@
-"""The event form's fields: their names, an event read into them, and a reload merged in."""
+"""The event form's fields: their names, an event read into them, and the booking they describe."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from coptui.domain.text import clean, clean_notes
 from coptui.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from coptui.services.booking import BookingRequest
 
 EVENT_KINDS = (
     ("individual", N_("Individual work")),
@@ -102,9 +105,88 @@ def event_values(session: Session, event_id: int, centre_id: int) -> tuple[int, 
     }
 
 
-def merge(mine: dict[str, str], base: dict[str, str], theirs: dict[str, str]) -> dict[str, str]:
-    """The fields after a reload: mine where I changed ``base``, theirs everywhere else."""
-    return {
-        key: mine[key] if key in mine and mine[key] != base.get(key, "") else value
-        for key, value in theirs.items()
-    }
+def booking_request(
+    session: Session,
+    typed: Typed,
+    *,
+    centre_id: int,
+    today: date,
+    new: bool,
+    allow_non_working_day: bool,
+) -> BookingRequest:
+    """The booking the form describes, with names resolved; raises BadInputError.
+
+    Args:
+        new: a new event, which takes only people and rooms in use.
+    """
+    from coptui.domain.enums import EventKind
+    from coptui.domain.parse import parse_day, parse_minutes, parse_time
+    from coptui.domain.timeutil import end_after, local_checked
+    from coptui.errors import BadInputError
+    from coptui.services.booking import BookingRequest
+    from coptui.services.directory import resolve
+
+    values = typed.values
+    if not values["day"].strip():
+        raise BadInputError(_("Write the date."))
+    if not values["start"].strip():
+        raise BadInputError(_("Write the start time."))
+    day = parse_day(values["day"], today)
+    start = local_checked(day, parse_time(values["start"]))
+    if values["end"].strip():
+        end = local_checked(day, parse_time(values["end"]))
+    elif values["duration"].strip():
+        end = end_after(start, parse_minutes(values["duration"]))
+    else:
+        raise BadInputError(_("Write the end time or the length in minutes."))
+
+    def names(kind: str, text: str) -> tuple[int, ...]:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        return tuple(
+            resolve(session, centre_id=centre_id, kind=kind, name=p, for_booking=new).id
+            for p in parts
+        )
+
+    room = values["room"].strip()
+    programme = values["programme"].strip()
+    return BookingRequest(
+        centre_id=centre_id,
+        title=values["title"].strip() or _("(no title)"),
+        start=start,
+        end=end,
+        kind=EventKind(typed.kind),
+        room_id=names("rooms", room)[0] if room else None,
+        staff_ids=names("staff", values["staff"]),
+        case_ids=names("cases", values["cases"]),
+        volunteer_ids=names("volunteers", values["volunteers"]),
+        open_slots=open_places(values["open_slots"]),
+        programme_id=names("programmes", programme)[0] if programme else None,
+        notes=values["notes"].strip(),
+        allow_non_working_day=allow_non_working_day,
+    )
+
+
+def slots_text(free: list[Any]) -> str:
+    """«Свободно: F2: пт 27.11 10:00 …», or nothing."""
+    from coptui.domain.timeutil import SOFIA
+    from coptui.widgets.weekgrid import WEEKDAYS
+
+    slots = "  ".join(
+        f"{key.upper()}: {_(WEEKDAYS[s.start.astimezone(SOFIA).weekday()])}"
+        f" {s.start.astimezone(SOFIA):%d.%m %H:%M}"
+        for key, s in zip(FREE_KEYS, free, strict=False)
+    )
+    return _("Free: ") + slots if free else ""
+
+
+def label_of(key: str) -> str:
+    """A field's name in a sentence («начало»)."""
+    labels = dict(FIELDS, kind=N_("Kind"))
+    return _(labels[key]).lower()
+
+
+def shown(key: str, value: str) -> str:
+    """A field's value as a person reads it (a kind by its name, nothing as a dash)."""
+    if key == "kind":
+        return _(dict(EVENT_KINDS).get(value, value))
+    return clean(value) if value else "—"

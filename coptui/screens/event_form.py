@@ -3,7 +3,7 @@
 Nothing typed is lost by accident: a stale save reloads the event field by field (what you
 changed stays, what someone else changed comes in and is named), a refusal goes away when a
 field behind it changes, and Esc asks before it throws typing away. Stored text is shown as
-plain text with control characters made harmless.
+plain text with control characters made harmless. Saving lives in ``event_save``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
@@ -24,36 +23,19 @@ from textual.worker import Worker, WorkerState
 from coptui.domain.text import clean
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.choice import Choice
-from coptui.screens.dialogs import Choose
 from coptui.screens.event_fields import (
     EVENT_KINDS,
     FIELDS,
-    FREE_KEYS,
     PLACEHOLDERS,
     Typed,
     event_values,
-    merge,
+    slots_text,
 )
-from coptui.screens.event_fields import (
-    open_places as _count,
-)
-from coptui.screens.host import Host, forward_failure, host_of
+from coptui.screens.event_save import EventSaving
+from coptui.screens.host import forward_failure
 
 
-def _slots_text(free: list[Any]) -> str:
-    """«Свободно: F2: пт 27.11 10:00 …», or nothing."""
-    from coptui.domain.timeutil import SOFIA
-    from coptui.widgets.weekgrid import WEEKDAYS
-
-    slots = "  ".join(
-        f"{key.upper()}: {_(WEEKDAYS[s.start.astimezone(SOFIA).weekday()])}"
-        f" {s.start.astimezone(SOFIA):%d.%m %H:%M}"
-        for key, s in zip(FREE_KEYS, free, strict=False)
-    )
-    return _("Free: ") + slots if free else ""
-
-
-class EventForm(ModalScreen[int | None]):
+class EventForm(EventSaving):
     """New or existing event; returns the id of the event saved, or ``None``."""
 
     CSS_PATH = ["dialogs.tcss", "event_form.tcss"]  # noqa: RUF012 (Textual reads it as is)
@@ -87,16 +69,10 @@ class EventForm(ModalScreen[int | None]):
         self._timer: Timer | None = None
         self.checks = 0  # finished checks, for tests
         self.allow_non_working_day = False
-        self.loaded: dict[str, str] = {}  # the event's fields as last read from the database
-        self._untouched: Typed | None = None  # the form before anyone typed
+        self.base = None  # the event's fields as last read (a new one: as the form started)
         self._saving: Typed | None = None  # the form as it was sent to be saved
         self._refused: Typed | None = None  # the form a refusal on screen is about
         self.waitlist_extra = False  # save what fits a programme's seats, the rest waits
-
-    @property
-    def coptui(self) -> Host:
-        """The app, as far as a screen needs it."""
-        return host_of(self)
 
     def compose(self) -> ComposeResult:
         from coptui.screens.series_preview import scope_words
@@ -141,7 +117,7 @@ class EventForm(ModalScreen[int | None]):
                 self._set(field, clean(self.resource.name))
         self.query_one("#title", Input).focus()
         if self.event_id is None:
-            self._untouched = self.typed()
+            self.base = self.typed().fields()
         self.query_one("#series", Static).display = False
         self._prepare()
         if self.event_id is not None:
@@ -188,10 +164,10 @@ class EventForm(ModalScreen[int | None]):
             names["programmes"], case_sensitive=False
         )
         if event is not None:
-            self.version, self.loaded = event
-            self._fill(self.loaded)
+            self.version, loaded = event
+            self.fill(loaded)
             self.query_one("#repeat", Input).disabled = True
-            self._untouched = self.typed()
+            self.base = self.typed().fields()
         self._schedule_check()
 
     @work(thread=True, exit_on_error=False, group="series", name="series")
@@ -212,8 +188,8 @@ class EventForm(ModalScreen[int | None]):
         series.update(line)
         series.display = True
 
-    def _fill(self, fields: dict[str, str]) -> None:
-        for key, value in fields.items():
+    def fill(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
             if key == "kind":
                 self.query_one("#kind", Select).value = value
             else:
@@ -244,58 +220,6 @@ class EventForm(ModalScreen[int | None]):
         if self.centre_id is not None:
             self._check(self.typed())
 
-    def _request(self, session: Any, typed: Typed) -> Any:
-        """The booking the form describes, with names resolved; raises BadInputError."""
-        from coptui.domain.enums import EventKind
-        from coptui.domain.parse import parse_day, parse_minutes, parse_time
-        from coptui.domain.timeutil import end_after, local_checked
-        from coptui.errors import BadInputError
-        from coptui.services.booking import BookingRequest
-        from coptui.services.directory import resolve
-
-        values = typed.values
-        centre_id = self.centre_id
-        assert centre_id is not None
-        today = self.coptui.today()
-        if not values["day"].strip():
-            raise BadInputError(_("Write the date."))
-        if not values["start"].strip():
-            raise BadInputError(_("Write the start time."))
-        day = parse_day(values["day"], today)
-        start = local_checked(day, parse_time(values["start"]))
-        if values["end"].strip():
-            end = local_checked(day, parse_time(values["end"]))
-        elif values["duration"].strip():
-            end = end_after(start, parse_minutes(values["duration"]))
-        else:
-            raise BadInputError(_("Write the end time or the length in minutes."))
-
-        def names(kind: str, text: str) -> tuple[int, ...]:
-            parts = [p.strip() for p in text.split(",") if p.strip()]
-            new = self.event_id is None  # a new event takes only people and rooms in use
-            return tuple(
-                resolve(session, centre_id=centre_id, kind=kind, name=p, for_booking=new).id
-                for p in parts
-            )
-
-        room = values["room"].strip()
-        programme = values["programme"].strip()
-        return BookingRequest(
-            centre_id=centre_id,
-            title=values["title"].strip() or _("(no title)"),
-            start=start,
-            end=end,
-            kind=EventKind(typed.kind),
-            room_id=names("rooms", room)[0] if room else None,
-            staff_ids=names("staff", values["staff"]),
-            case_ids=names("cases", values["cases"]),
-            volunteer_ids=names("volunteers", values["volunteers"]),
-            open_slots=_count(values["open_slots"]),
-            programme_id=names("programmes", programme)[0] if programme else None,
-            notes=values["notes"].strip(),
-            allow_non_working_day=self.allow_non_working_day,
-        )
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="check", name="check")
     def _check(self, typed: Typed) -> tuple[str, str, list[Any]]:
         from coptui.db import session_scope
@@ -309,7 +233,7 @@ class EventForm(ModalScreen[int | None]):
         engine = self.coptui.wait_engine()
         with session_scope(engine) as session:
             try:
-                request = self._request(session, typed)
+                request = self.request(session, typed)
             except CoptError as exc:
                 return exc.message, "", []
             exclude = [self.event_id] if self.event_id else []
@@ -338,7 +262,7 @@ class EventForm(ModalScreen[int | None]):
                     hours=(self.coptui.settings.day_start, self.coptui.settings.day_end),
                     include_holidays=self.allow_non_working_day,
                 )
-                return message, _slots_text(series_free), series_free
+                return message, slots_text(series_free), series_free
             free: list[Any] = []
             if clashes:
                 settings = self.coptui.settings
@@ -356,7 +280,7 @@ class EventForm(ModalScreen[int | None]):
                     not_before=request.start,
                     exclude_event_id=self.event_id,
                 )
-            slots = _slots_text(free)
+            slots = slots_text(free)
             if seats is not None and not seats.over:
                 slots = "\n".join(p for p in (seat_line(seats), slots) if p)
             return "\n".join(lines) or _("No clashes."), slots, free
@@ -391,248 +315,3 @@ class EventForm(ModalScreen[int | None]):
         self._set("end", f"{end:%H:%M}")
         if slot.room:
             self._set("room", slot.room)
-
-    # -- saving -----------------------------------------------------------------------------
-
-    def action_save(self) -> None:
-        note = self.query_one("#note", Static)
-        note.update(_("Saving…"))
-        note.remove_class("problem")
-        self._refused = None
-        self._saving = self.typed()
-        self._save(self._saving)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="save")
-    def _save(self, typed: Typed) -> None:
-        from coptui.domain.recurrence import RecurrenceError, parse_repeat
-        from coptui.errors import BadInputError
-        from coptui.screens.series_preview import raise_if_blocked
-        from coptui.services.booking import book_event
-        from coptui.services.edits import EventChanges, edit_event
-        from coptui.services.rosters import set_open_places
-        from coptui.services.seats import fit_request, put_on_waiting_lists
-        from coptui.services.series import book_series, preview_series
-        from coptui.services.transaction import transact
-
-        engine = self.coptui.wait_engine()
-        repeat = typed.values["repeat"].strip()
-
-        def work(session: Any) -> tuple[int, str]:
-            request, extra = fit_request(
-                session,
-                request=self._request(session, typed),
-                event_id=self.event_id,
-                waitlist=self.waitlist_extra,
-            )
-            saved, message = save(session, request)
-            if extra:
-                put_on_waiting_lists(session, event_ids=saved, case_ids=extra)
-            return saved[0], message
-
-        def save(session: Any, request: Any) -> tuple[list[int], str]:
-            if self.event_id is not None:
-                assert self.version is not None
-                version = self.version
-                if request.open_slots != _count(self.loaded.get("open_slots", "")):
-                    version = set_open_places(
-                        session, event_id=self.event_id, version=version, count=request.open_slots
-                    )
-                changes = EventChanges(
-                    title=request.title,
-                    kind=request.kind,
-                    notes=request.notes,
-                    start=request.start,
-                    end=request.end,
-                    set_room=True,
-                    room_id=request.room_id,
-                    staff_ids=request.staff_ids,
-                    case_ids=request.case_ids,
-                    volunteer_ids=request.volunteer_ids,
-                    set_programme=True,
-                    programme_id=request.programme_id,
-                )
-                if self.scope != "this":
-                    from coptui.screens.series_preview import save_series_edit
-
-                    first, said = save_series_edit(
-                        session,
-                        event_id=self.event_id,
-                        version=version,
-                        changes=changes,
-                        scope=self.scope,
-                        allow_non_working_day=self.allow_non_working_day,
-                        skip_blocked=self.skip_blocked,
-                    )
-                    return [first], said
-                saved = edit_event(
-                    session,
-                    event_id=self.event_id,
-                    version=version,
-                    changes=changes,
-                    allow_non_working_day=self.allow_non_working_day,
-                )
-                return [saved.id], _("Saved.")
-            if repeat:
-                try:
-                    rule = parse_repeat(repeat)
-                except RecurrenceError as exc:
-                    raise BadInputError(str(exc)) from exc
-                if not self.skip_blocked:
-                    raise_if_blocked(
-                        preview_series(session, request=request, rule=rule),
-                        holidays_too=not self.allow_non_working_day,
-                    )
-                result = book_series(
-                    session,
-                    request=request,
-                    rule=rule,
-                    include_holidays=self.allow_non_working_day,
-                )
-                if not result.booked:
-                    raise BadInputError(_("No occurrence of the series is free."))
-                return [b.id for b in result.booked], _(
-                    "Saved {n} occurrences; skipped {c} with clashes and {h} on non-working days."
-                ).format(
-                    n=len(result.booked),
-                    c=len(result.skipped_clashes),
-                    h=len(result.skipped_holidays),
-                )
-            return [book_event(session, request=request).id], _("Saved.")
-
-        saved, message = transact(engine, work)
-        self.app.call_from_thread(self.app.notify, message, timeout=4)
-        self.app.call_from_thread(self.dismiss, saved)
-
-    def _save_failed(self, error: BaseException | None) -> None:
-        from coptui.errors import CoptError, HolidayError, StaleEditError
-        from coptui.screens.series_preview import DatesBlocked, SkipDates
-        from coptui.services.seats import SeatsOverError
-
-        check = self.query_one("#note", Static)
-        if isinstance(error, DatesBlocked):
-            check.update(_("Some dates are in the way; choose what to do."))
-
-            def chosen(answer: str | None) -> None:
-                if answer is None:
-                    check.update("")
-                    return
-                self.skip_blocked = True
-                if answer == "holidays":
-                    self.allow_non_working_day = True
-                self.action_save()
-
-            self.app.push_screen(SkipDates(error), chosen)
-            return
-        check.add_class("problem")
-        # Every refusal but a stale one is about the fields as saved (a stale one holds
-        # until the event is reloaded).
-        if not isinstance(error, StaleEditError):
-            self._refused = self._saving
-        if isinstance(error, HolidayError):
-            check.update(error.message)
-
-            def confirmed(answer: str | None) -> None:
-                if answer == "yes":
-                    self.allow_non_working_day = True
-                    self.action_save()
-
-            self.app.push_screen(
-                Choose(error.title, error.message, [("yes", _("Book anyway")), ("no", _("Back"))]),
-                confirmed,
-            )
-            return
-        if isinstance(error, SeatsOverError):
-            check.update(error.message)
-
-            def waitlist(answer: str | None) -> None:
-                if answer == "wait":
-                    self.waitlist_extra = True
-                    self.action_save()
-
-            self.app.push_screen(
-                Choose(
-                    error.title,
-                    error.message,
-                    [("wait", _("Save; the rest on the waiting list")), ("back", _("Back"))],
-                ),
-                waitlist,
-            )
-            return
-        if isinstance(error, StaleEditError):
-            check.update(error.message)
-
-            def reload(answer: str | None) -> None:
-                if answer == "reload":
-                    self._reload_version()
-
-            self.app.push_screen(
-                Choose(
-                    error.title,
-                    error.message
-                    + "\n"
-                    + _("Reload takes their version as the base; what you typed stays."),
-                    [("reload", _("Reload")), ("back", _("Back"))],
-                ),
-                reload,
-            )
-            return
-        check.update(error.message if isinstance(error, CoptError) else str(error))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="form", name="reload")
-    def _reload_version(self) -> None:
-        from coptui.db import session_scope
-
-        engine = self.coptui.wait_engine()
-        assert self.event_id is not None and self.centre_id is not None
-        with session_scope(engine) as session:
-            current = event_values(session, self.event_id, self.centre_id)
-        self.app.call_from_thread(self._reloaded, *current)
-
-    def _reloaded(self, version: int, theirs: dict[str, str]) -> None:
-        """The event as it is now, with what this person changed kept on top of it."""
-        base = self.loaded
-        fields = merge(self.typed().fields(), base, theirs)
-        self.version, self.loaded = version, theirs
-        self._fill(fields)
-        lines = [_("Reloaded. Your changes are still in the form; save again to keep them.")]
-        changes = [
-            f"{self._label(key)} {self._shown(key, base.get(key, ''))} → {self._shown(key, value)}"
-            for key, value in theirs.items()
-            if value != base.get(key, "")
-        ]
-        if changes:
-            lines.append(_("Changed by someone else: {changes}").format(changes="; ".join(changes)))
-        note = self.query_one("#note", Static)
-        note.remove_class("problem")
-        note.update("\n".join(lines))
-
-    @staticmethod
-    def _label(key: str) -> str:
-        labels = dict(FIELDS, kind=N_("Kind"))
-        return _(labels[key]).lower()
-
-    @staticmethod
-    def _shown(key: str, value: str) -> str:
-        if key == "kind":
-            return _(dict(EVENT_KINDS).get(value, value))
-        return clean(value) if value else "—"
-
-    def action_close(self) -> None:
-        """Back to the planner; if something was typed, ask first."""
-        if self._untouched is None or self.typed() == self._untouched:
-            self.dismiss(None)
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "yes":
-                self.dismiss(None)
-
-        self.app.push_screen(
-            Choose(
-                _("Unsaved changes"),
-                _("Discard your changes?"),
-                [("yes", _("Yes")), ("no", _("No"))],
-                focus="no",
-            ),
-            answered,
-        )

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS, FieldSpec
 from coptui.i18n import N_, _, translate_bindings
-from coptui.screens.dialogs import Choose
+from coptui.screens.form_flow import FormFlow
 from coptui.screens.host import forward_failure
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from coptui.screens.backend import Backend
     from coptui.services.setup import Record
 
@@ -64,7 +65,7 @@ def shown_value(spec: FieldSpec, text: str) -> str:
     return text
 
 
-class RecordForm(ModalScreen["Record | None"]):
+class RecordForm(FormFlow["Record | None"]):
     """Add or edit a record of one kind; returns the record saved, or ``None``.
 
     Args:
@@ -317,74 +318,48 @@ class RecordForm(ModalScreen["Record | None"]):
     def _save_failed(self, error: BaseException | None) -> None:
         from coptui.errors import CoptError, StaleEditError
 
+        if isinstance(error, StaleEditError):
+            self.offer_reload(error)
+            return
         note = self.query_one("#note", Static)
         note.add_class("problem")
         note.update(error.message if isinstance(error, CoptError) else str(error))
-        if isinstance(error, StaleEditError):
 
-            def reload(answer: str | None) -> None:
-                if answer == "reload":
-                    self._reload_version()
+    # -- Esc and the reload after a stale save (see FormFlow) -------------------------------
 
-            self.app.push_screen(
-                Choose(
-                    error.title,
-                    error.message
-                    + "\n"
-                    + _("Reload takes their version as the base; what you typed stays."),
-                    [("reload", _("Reload")), ("back", _("Back"))],
-                ),
-                reload,
-            )
+    def form_values(self) -> dict[str, str]:
+        return self.typed()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="record-reload", name="reload")
-    def _reload_version(self) -> None:
-        from coptui.db import session_scope
+    def base_values(self) -> dict[str, str]:
+        return self.initial
+
+    def fill(self, values: dict[str, str]) -> None:
+        for spec in self.specs:
+            if spec.name in values:
+                self._put(spec, values[spec.name])
+
+    def form_engine(self) -> Engine:
+        return self.backend.engine()
+
+    def read_current(self, session: Any) -> Record:
         from coptui.services.setup import get_record
 
         record = self.record
         assert record is not None
         centre_id = record.id if self.kind == "centre" else self.centre_id
         assert centre_id is not None
-        with session_scope(self.backend.engine()) as session:
-            fresh = get_record(
-                session,
-                centre_id=centre_id,
-                kind=self.kind,
-                record_id=record.id,
-                today=self.backend.today(),
-            )
-        self.app.call_from_thread(self._reloaded, fresh)
-
-    def _reloaded(self, fresh: Record) -> None:
-        # Their version becomes the base: the fields this person did not touch take their
-        # values, the ones typed here stay (and are what the next save sends).
-        typed = self.typed()
-        before = self.initial
-        self.record = fresh
-        self.initial = self._initial(fresh)
-        for spec in self.specs:
-            if typed.get(spec.name, "") == before.get(spec.name, ""):
-                self._put(spec, self.initial.get(spec.name, ""))
-        note = self.query_one("#note", Static)
-        note.remove_class("problem")
-        note.update(_("Reloaded. Your changes are still in the form; save again to keep them."))
-        self._recheck()
-
-    def action_close(self) -> None:
-        if not self.changed():
-            self.dismiss(None)
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "discard":
-                self.dismiss(None)
-
-        self.app.push_screen(
-            Choose(
-                _("Discard the changes?"),
-                _("What you typed in this form has not been saved."),
-                [("stay", _("Keep editing")), ("discard", _("Discard"))],
-            ),
-            answered,
+        return get_record(
+            session,
+            centre_id=centre_id,
+            kind=self.kind,
+            record_id=record.id,
+            today=self.backend.today(),
         )
+
+    def rebase(self, current: Record) -> dict[str, str]:
+        self.record = current
+        self.initial = self._initial(current)
+        return {**{spec.name: "" for spec in self.specs}, **self.initial}
+
+    def after_reload(self) -> None:
+        self._recheck()

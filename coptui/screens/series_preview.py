@@ -176,7 +176,7 @@ def check_series(
     from coptui.domain.recurrence import RecurrenceError, parse_repeat
     from coptui.domain.timeutil import SOFIA
     from coptui.services.series import preview_series
-    from coptui.services.slots import WorkingHours, free_series_slots
+    from coptui.services.slots import WorkingHours, free_slots
 
     try:
         rule = parse_repeat(repeat)
@@ -185,12 +185,13 @@ def check_series(
     preview = preview_series(session, request=request, rule=rule)
     free: list[Any] = []
     if any(o.clashes for o in preview):
-        free = free_series_slots(
+        free = free_slots(
             session,
             centre_id=request.centre_id,
             rule=rule,
             duration=request.end - request.start,
             first_day=request.start.astimezone(SOFIA).date(),
+            days=28,
             staff_ids=request.staff_ids,
             case_ids=request.case_ids,
             volunteer_ids=request.volunteer_ids,

@@ -4,13 +4,13 @@ days left and their place in the queue.
 Starting a case (``start_on``) takes one of the centre's dated places under the centre's lock
 (``coptui.services.places``); when none is free the case waits in the queue, first asked first
 served, and closing a case offers its place to the first of them. Which days a case may be
-booked is ``coptui.services.caseterms``, re-exported here.
+booked is ``coptui.services.caseterms``, re-exported here; reading the register is
+``coptui.services.case_reads``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,155 +22,22 @@ from coptui.domain import caserules
 from coptui.domain.enums import ReferralSource, ServiceKind
 from coptui.domain.text import check_line, clean
 from coptui.errors import BadInputError, NotFoundError, RefusedError
-from coptui.i18n import N_, _, ngettext
+from coptui.i18n import N_, _
 from coptui.services.booking import stale_error
+from coptui.services.case_reads import (
+    COLUMNS,
+    SELECT,
+    CaseRow,
+    case_row,
+    get_case,
+)
 from coptui.services.caseterms import case_warnings as case_warnings
 from coptui.services.caseterms import check_case_terms as check_case_terms
-from coptui.services.caseterms import day_text, terms_of
+from coptui.services.caseterms import day_text
 from coptui.services.places import activate_case, first_in_line, lock_centre
 from coptui.services.transaction import sqlstate
 
-
-@dataclass(frozen=True)
-class CaseRow:
-    """A case as the register shows it, with its end and its place in the queue."""
-
-    id: int
-    code: str
-    child_name: str
-    family_name: str
-    birth_year: int | None
-    service_kind: str
-    service_types: tuple[str, ...]
-    referral_source: str
-    referral_number: str
-    referral_date: date | None
-    contract_number: str
-    contract_start: date | None
-    contract_end: date | None
-    key_worker_id: int | None
-    key_worker: str
-    status: str
-    registered_on: date
-    active_from: date | None
-    closed_on: date | None
-    close_reason: str
-    ends_on: date | None
-    days_left: int | None
-    queue_position: int | None
-    version: int
-
-
-_COLUMNS = (
-    "code",
-    "child_name",
-    "family_name",
-    "birth_year",
-    "service_kind",
-    "service_types",
-    "referral_source",
-    "referral_number",
-    "referral_date",
-    "contract_number",
-    "contract_start",
-    "contract_end",
-    "key_worker_id",
-)
-EDITABLE = frozenset((*_COLUMNS, "start_on"))
-
-_SELECT = (
-    "SELECT c.id, c.centre_id, c.code, c.child_name, c.family_name, c.birth_year,"
-    " c.service_kind, c.service_types, c.referral_source, c.referral_number, c.referral_date,"
-    " c.contract_number, c.contract_start, c.contract_end, c.key_worker_id,"
-    " coalesce(s.full_name, '') AS key_worker, c.status, c.registered_on, c.active_from,"
-    " c.closed_on, coalesce(c.close_reason, '') AS close_reason, c.version, c.queued_at,"
-    " (SELECT count(*) FROM case_file q WHERE q.centre_id = c.centre_id"
-    "  AND q.queued_at IS NOT NULL AND (q.queued_at, q.id) <= (c.queued_at, c.id))"
-    "  AS queue_position"
-    " FROM case_file c LEFT JOIN staff s ON s.id = c.key_worker_id"
-)
-
-
-def _case_row(r: Any, today: date) -> CaseRow:
-    ends_on = caserules.ends_on(terms_of(r))
-    left = None
-    if r.status == "active" and ends_on is not None:
-        left = caserules.days_left(ends_on, today)
-    return CaseRow(
-        id=r.id,
-        code=r.code,
-        child_name=r.child_name,
-        family_name=r.family_name,
-        birth_year=r.birth_year,
-        service_kind=r.service_kind,
-        service_types=tuple(r.service_types),
-        referral_source=r.referral_source,
-        referral_number=r.referral_number,
-        referral_date=r.referral_date,
-        contract_number=r.contract_number,
-        contract_start=r.contract_start,
-        contract_end=r.contract_end,
-        key_worker_id=r.key_worker_id,
-        key_worker=r.key_worker,
-        status=r.status,
-        registered_on=r.registered_on,
-        active_from=r.active_from,
-        closed_on=r.closed_on,
-        close_reason=r.close_reason,
-        ends_on=ends_on,
-        days_left=left,
-        queue_position=int(r.queue_position) if r.queued_at is not None else None,
-        version=r.version,
-    )
-
-
-def case_rows(session: Session, *, centre_id: int, today: date) -> list[CaseRow]:
-    """Every case of the centre (closed ones too), by code."""
-    found = session.execute(
-        text(_SELECT + " WHERE c.centre_id = :c ORDER BY lower(c.code), c.id"), {"c": centre_id}
-    )
-    return [_case_row(r, today) for r in found]
-
-
-def get_case(session: Session, *, case_id: int, today: date) -> CaseRow:
-    """One case.
-
-    Raises:
-        NotFoundError: there is no such case.
-    """
-    found = session.execute(text(_SELECT + " WHERE c.id = :id"), {"id": case_id}).one_or_none()
-    if found is None:
-        raise NotFoundError(_("No such case."))
-    return _case_row(found, today)
-
-
-def case_detail(row: CaseRow) -> str:
-    """The case's state in a few words: status, its end and days left, or its queue place."""
-    if row.status == "waiting" and row.queue_position is not None:
-        return _("waiting, number {n} in the queue").format(n=row.queue_position)
-    if row.status == "waiting":
-        return _("waiting")
-    if row.status == "closed":
-        return _("closed on {day}").format(day=day_text(row.closed_on))
-    if row.ends_on is None or row.days_left is None:
-        return _("active")
-    if row.active_from is not None and row.days_left > (row.ends_on - row.active_from).days:
-        # Started with a date still ahead: say when the service begins.
-        return _("active from {start} until {day}").format(
-            start=day_text(row.active_from), day=day_text(row.ends_on)
-        )
-    return _("active until {day} ({left})").format(
-        day=day_text(row.ends_on), left=_left(row.days_left)
-    )
-
-
-def _left(days: int) -> str:
-    if days < 0:
-        return _("ended")
-    if days == 0:
-        return _("the last day")
-    return ngettext("{n} day left", "{n} days left", days).format(n=days)
-
+EDITABLE = frozenset((*COLUMNS, "start_on"))  # what an edit may change
 
 _LABELS = {
     "referral_source": N_("a referral from ОЗД, ДСП or another institution"),
@@ -348,8 +215,8 @@ def add_case(
     )
     if start_on is not None:
         _refuse_unready_specialised(values, start_on)
-    names = ", ".join(_COLUMNS)
-    placeholders = ", ".join(f":{c}" for c in _COLUMNS)
+    names = ", ".join(COLUMNS)
+    placeholders = ", ".join(f":{c}" for c in COLUMNS)
     case_id = _write(
         session,
         f"INSERT INTO case_file (centre_id, registered_on, {names})"
@@ -364,7 +231,7 @@ def add_case(
 
 def _locked_case(session: Session, case_id: int, version: int | None) -> Any:
     found = session.execute(
-        text(_SELECT + " WHERE c.id = :id FOR UPDATE OF c"), {"id": case_id}
+        text(SELECT + " WHERE c.id = :id FOR UPDATE OF c"), {"id": case_id}
     ).one_or_none()
     if found is None:
         raise NotFoundError(_("No such case."))
@@ -393,9 +260,9 @@ def edit_case(
             _("A case has no field {names}.").format(names=", ".join(sorted(unknown)))
         )
     current = _locked_case(session, case_id, version)
-    now = {c: getattr(current, c) for c in _COLUMNS}
+    now = {c: getattr(current, c) for c in COLUMNS}
     now["service_types"] = list(now["service_types"])
-    wanted = _checked({c: changes.get(c, now[c]) for c in _COLUMNS})
+    wanted = _checked({c: changes.get(c, now[c]) for c in COLUMNS})
     changed = {c: v for c, v in wanted.items() if v != now[c]}
     start_on = changes.get("start_on")
     if start_on is not None and not isinstance(start_on, date):
@@ -407,7 +274,7 @@ def edit_case(
             )
         )
     if not changed and start_on is None:
-        return _case_row(current, today)
+        return case_row(current, today)
     if current.status == "active" or start_on is not None:
         _refuse_unready_specialised(wanted, start_on)
     if changed:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import choice_label, fields_of
+from coptui.domain.field_values import choice_label
+from coptui.domain.fields import fields_of
 from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
 from coptui.i18n import N_, _
-from coptui.services.cases import case_detail, case_rows
+from coptui.services.case_reads import case_detail, case_rows
 
 # kind -> (table, name expression, extra column shown)
 _KINDS = {

@@ -12,17 +12,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import (
-    field,
-    fields_of,
-    missing_required,
-    parse_value,
-    parse_values,
-)
+from coptui.domain.field_values import missing_required, parse_value, parse_values
+from coptui.domain.fields import field, fields_of
 from coptui.domain.timeutil import today as today_in_sofia
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
-from coptui.services import records, setup_cases, setup_centre
+from coptui.services import record_edits, records, setup_cases, setup_centre
 from coptui.services.booking import stale_error
 from coptui.services.records import TABLE_KINDS, DuplicateError, Record
 
@@ -205,7 +200,7 @@ def add_record(
         return setup_centre.add_centre(session, parsed, today)
     centre = _need_centre(centre_id)
     if kind in TABLE_KINDS:
-        return records.add_row(session, TABLE_KINDS[kind], centre, parsed)
+        return record_edits.add_row(session, TABLE_KINDS[kind], centre, parsed)
     if kind == "closure":
         return setup_centre.add_closure(session, centre, parsed)
     return setup_cases.add(session, centre, parsed, today)
@@ -236,7 +231,8 @@ def edit_record(
         if value is None and spec.default:
             parsed[name] = parse_value(spec, spec.default, today=today)
     if kind in TABLE_KINDS:
-        return records.edit_row(session, TABLE_KINDS[kind], centre_id, record_id, version, parsed)
+        kind_of = TABLE_KINDS[kind]
+        return record_edits.edit_row(session, kind_of, centre_id, record_id, version, parsed)
     if kind == "centre":
         return setup_centre.edit_centre(session, record_id, version, parsed, today)
     if kind == "closure":

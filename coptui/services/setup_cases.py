@@ -8,20 +8,15 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import field, parse_value
+from coptui.domain.field_values import parse_value
+from coptui.domain.fields import field
 from coptui.errors import BadInputError
 from coptui.i18n import _
 from coptui.services.booking import stale_error
-from coptui.services.cases import (
-    CaseRow,
-    add_case,
-    case_detail,
-    case_rows,
-    close_case,
-    edit_case,
-    get_case,
-)
-from coptui.services.records import DuplicateError, Record, resolve_active, text_values
+from coptui.services.case_reads import CaseRow, case_detail, case_rows, get_case
+from coptui.services.cases import add_case, close_case, edit_case
+from coptui.services.record_edits import resolve_active
+from coptui.services.records import DuplicateError, Record, text_values
 
 # Case fields -> the names services/cases.py uses for them.
 CASE_FIELDS = {

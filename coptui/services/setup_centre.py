@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coptui.domain.fields import choice_label, field, format_value
+from coptui.domain.field_values import choice_label, format_value
+from coptui.domain.fields import field
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import _
 from coptui.models import Centre, CentreCapacity, HolidayOverride, OverrideKind, table_of

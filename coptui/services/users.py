@@ -12,36 +12,26 @@ but it is seen by every database of the server at once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from coptui.domain.text import clean
-from coptui.errors import (
-    BadInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    RefusedError,
-    SchemaBehindError,
-)
+from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import _
 from coptui.services.directory import Entry, only_centre, resolve
-
-ROLES = ("manager", "coordinator", "specialist", "volunteer")
-"""The roles a person can have, from the most rights to the fewest."""
-
-STAFF_ROLES = ("manager", "coordinator", "specialist")
-GROUP_PREFIX = "coptui_"
-
-# The same rule as the CHECK on staff.login: also a name sshd and useradd accept.
-LOGIN_FORMAT = re.compile(r"^[a-z_][a-z0-9_.-]*$")
-# PostgreSQL cuts names at 63 bytes: a longer login would silently become another one.
-MAX_LOGIN = 63
-# Names PostgreSQL keeps for itself (pg_*) and coptui for its own roles (coptui_*).
-RESERVED_PREFIXES = ("pg_", GROUP_PREFIX)
+from coptui.services.login_rules import (
+    GROUP_PREFIX,
+    ROLES,
+    check_login,
+    check_role,
+    group_role,
+    one,
+    quoted,
+    require_groups,
+    require_role_admin,
+)
 
 
 @dataclass(frozen=True)
@@ -69,87 +59,6 @@ class Change:
 
     user: User
     changed: bool
-
-
-def group_role(role: str) -> str:
-    """The group role of ``role``: ``coptui_volunteer`` for ``volunteer``."""
-    return GROUP_PREFIX + role
-
-
-def check_login(login: str) -> str:
-    """``login`` if it can name a person's login role; else a :class:`BadInputError`."""
-    if not LOGIN_FORMAT.match(login) or len(login.encode()) > MAX_LOGIN:
-        raise BadInputError(
-            _(
-                "A login is up to {most} small Latin letters, digits and _ . - and starts "
-                "with a letter or _; got {login!r}."
-            ).format(most=MAX_LOGIN, login=login)
-        )
-    if login.startswith(RESERVED_PREFIXES):
-        raise BadInputError(
-            _("Logins starting with {prefixes} are kept for PostgreSQL and coptui.").format(
-                prefixes=" ".join(RESERVED_PREFIXES)
-            )
-        )
-    return login
-
-
-def check_role(role: str) -> str:
-    """``role`` if it is one of :data:`ROLES`; else a :class:`BadInputError`."""
-    if role not in ROLES:
-        raise BadInputError(
-            _("No role is called {role!r}; the roles are: {roles}.").format(
-                role=role, roles=", ".join(ROLES)
-            )
-        )
-    return role
-
-
-def _one(session: Session, sql: str, params: dict[str, Any] | None = None) -> Any:
-    return session.execute(text(sql), params or {}).first()
-
-
-def _quoted(session: Session, name: str) -> str:
-    """``name`` as a quoted SQL identifier (a login may hold ``.`` and ``-``)."""
-    return session.get_bind().dialect.identifier_preparer.quote_identifier(name)
-
-
-def require_role_admin(session: Session) -> None:
-    """Refuse, in one line, a connection whose role may not create roles.
-
-    Raises:
-        PermissionDeniedError: the current role has neither CREATEROLE nor SUPERUSER.
-    """
-    row = _one(
-        session,
-        "SELECT rolcreaterole OR rolsuper, current_user FROM pg_roles WHERE rolname = current_user",
-    )
-    if row is None or not row[0]:
-        raise PermissionDeniedError(
-            _(
-                "you have no right to create roles in the database ({login} lacks CREATEROLE); "
-                "run this as the database administrator"
-            ).format(login=row[1] if row else "—"),
-            title=_("No rights"),
-        )
-
-
-def _require_groups(session: Session) -> None:
-    found = {
-        r[0]
-        for r in session.execute(
-            text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:names)"),
-            {"names": [group_role(r) for r in ROLES]},
-        )
-    }
-    missing = [group_role(r) for r in ROLES if group_role(r) not in found]
-    if missing:
-        raise SchemaBehindError(
-            _(
-                "The database has no group role {roles}; run `coptui db upgrade` as the "
-                "owner of the database."
-            ).format(roles=", ".join(missing))
-        )
 
 
 _USERS_SQL = """
@@ -201,7 +110,7 @@ def _user(session: Session, login: str) -> User:
     check_login(login)
     found = _users(session, login)
     if not found:
-        exists = _one(session, "SELECT 1 FROM pg_roles WHERE rolname = :l", {"l": login})
+        exists = one(session, "SELECT 1 FROM pg_roles WHERE rolname = :l", {"l": login})
         if exists:
             raise RefusedError(
                 _("{login} is not a coptui login (it is in none of coptui's roles).").format(
@@ -243,7 +152,7 @@ def _find_person(session: Session, *, name: str, role: str) -> tuple[str, Entry]
 def _role_exists(session: Session, login: str | None) -> bool:
     if not login:
         return False
-    return _one(session, "SELECT 1 FROM pg_roles WHERE rolname = :l", {"l": login}) is not None
+    return one(session, "SELECT 1 FROM pg_roles WHERE rolname = :l", {"l": login}) is not None
 
 
 def _link(session: Session, *, kind: str, person_id: int, login: str, role: str) -> None:
@@ -281,7 +190,7 @@ def add_user(session: Session, *, login: str, role: str, person: str) -> Change:
     require_role_admin(session)
     check_login(login)
     check_role(role)
-    _require_groups(session)
+    require_groups(session)
     if _role_exists(session, login):
         raise RefusedError(
             _(
@@ -301,7 +210,7 @@ def add_user(session: Session, *, login: str, role: str, person: str) -> Change:
             ).format(name=found.name, login=current)
         )
     # A login is one person's: the other table's unique constraint cannot see this one.
-    holder = _one(
+    holder = one(
         session,
         "SELECT full_name FROM staff WHERE login = :l AND NOT (:k = 'staff' AND id = :i)"
         " UNION ALL SELECT full_name FROM volunteer WHERE login = :l"
@@ -314,14 +223,14 @@ def add_user(session: Session, *, login: str, role: str, person: str) -> Change:
                 login=login, name=clean(holder[0])
             )
         )
-    name = _quoted(session, login)
+    name = quoted(session, login)
     session.execute(
         text(
             f"CREATE ROLE {name} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE"
             " NOREPLICATION NOBYPASSRLS"
         )
     )
-    session.execute(text(f"GRANT {_quoted(session, group_role(role))} TO {name}"))
+    session.execute(text(f"GRANT {quoted(session, group_role(role))} TO {name}"))
     _link(session, kind=kind, person_id=found.id, login=login, role=role)
     return Change(user=_user(session, login), changed=True)
 
@@ -336,7 +245,7 @@ def change_role(session: Session, *, login: str, role: str) -> Change:
     """
     require_role_admin(session)
     check_role(role)
-    _require_groups(session)
+    require_groups(session)
     user = _user(session, login)
     if user.kind == "volunteer" and role != "volunteer":
         raise RefusedError(
@@ -362,11 +271,11 @@ def change_role(session: Session, *, login: str, role: str) -> Change:
     held = set(groups)
     if held == {group_role(role)}:
         return Change(user=user, changed=False)
-    name = _quoted(session, login)
+    name = quoted(session, login)
     for group in sorted(held - {group_role(role)}):
-        session.execute(text(f"REVOKE {_quoted(session, group)} FROM {name}"))
+        session.execute(text(f"REVOKE {quoted(session, group)} FROM {name}"))
     if group_role(role) not in held:
-        session.execute(text(f"GRANT {_quoted(session, group_role(role))} TO {name}"))
+        session.execute(text(f"GRANT {quoted(session, group_role(role))} TO {name}"))
     if user.kind == "staff":
         session.execute(
             text(
@@ -392,7 +301,7 @@ def disable_user(session: Session, *, login: str) -> Change:
     user = _user(session, login)
     if not user.enabled:
         return Change(user=user, changed=False)
-    session.execute(text(f"ALTER ROLE {_quoted(session, login)} NOLOGIN"))
+    session.execute(text(f"ALTER ROLE {quoted(session, login)} NOLOGIN"))
     return Change(user=_user(session, login), changed=True)
 
 

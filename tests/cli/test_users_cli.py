@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from coptui.cli import main
 from coptui.commands import users as user_commands
-from coptui.services import users as user_services
+from coptui.services import login_rules
 from tests.conftest import _libpq
 from tests.services.test_users import ensure_group_roles
 
@@ -52,7 +52,7 @@ def coptui(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
 
 
 def test_the_roles_of_the_command_line_are_the_services(demo_env: str) -> None:
-    assert user_commands.ROLES == user_services.ROLES
+    assert user_commands.ROLES == login_rules.ROLES
 
 
 def test_add_list_role_disable_as_the_issue_types_them(

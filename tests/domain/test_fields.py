@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coptui.domain.fields import (
-    FIELDS,
-    KINDS,
-    TYPES,
-    field,
-    format_value,
-    login_from_name,
-    parse_value,
-    parse_values,
-)
+from coptui.domain.field_values import format_value, login_from_name, parse_value, parse_values
+from coptui.domain.fields import FIELDS, KINDS, TYPES, field
 from coptui.errors import BadInputError
 from coptui.i18n import set_language
 

@@ -17,15 +17,8 @@ from coptui.domain.recurrence import parse_repeat
 from coptui.errors import BadInputError, RefusedError, StaleEditError
 from coptui.models import CentreCapacity, Programme, ProgrammeKind
 from coptui.services.booking import BookingRequest, book_event
-from coptui.services.cases import (
-    CaseRow,
-    add_case,
-    case_rows,
-    case_warnings,
-    close_case,
-    edit_case,
-    get_case,
-)
+from coptui.services.case_reads import CaseRow, case_rows, get_case
+from coptui.services.cases import add_case, case_warnings, close_case, edit_case
 from coptui.services.directory import entries
 from coptui.services.edits import EventChanges, edit_event
 from coptui.services.places import activate_case, join_session, leave_session

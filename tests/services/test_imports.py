@@ -9,14 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from coptui.errors import BadInputError
-from coptui.services.imports import (
-    WrongLinesError,
-    decode,
-    import_file,
-    match_columns,
-    preview_import,
-    sniff_delimiter,
-)
+from coptui.services.csv_file import decode, match_columns, sniff_delimiter
+from coptui.services.imports import WrongLinesError, import_file, preview_import
 from coptui.services.setup import add_record, list_records
 
 TODAY = date(2027, 3, 1)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from coptui.domain.recurrence import Recurrence
 from coptui.services.booking import book_event
-from coptui.services.slots import free_series_slots
+from coptui.services.slots import free_slots
 from tests.factories import SOFIA, at, make_world
 from tests.services.test_booking import req
 
@@ -20,7 +20,7 @@ def test_a_clash_on_the_third_occurrence_moves_the_whole_series(session: Session
         session,
         request=req(world, "10:00", "11:00", date(2026, 12, 16), staff_ids=(world.staff,)),
     )
-    found = free_series_slots(
+    found = free_slots(
         session,
         centre_id=world.centre,
         rule=Recurrence(freq="weekly", count=3),
@@ -35,7 +35,7 @@ def test_a_clash_on_the_third_occurrence_moves_the_whole_series(session: Session
     ]  # fmt: skip
     assert found[0].room == "Групова зала"
     # The same rule on Mondays and Thursdays: a candidate day is one of the rule's weekdays.
-    found = free_series_slots(
+    found = free_slots(
         session,
         centre_id=world.centre,
         rule=Recurrence(freq="weekly", weekdays=(0, 3), count=4),

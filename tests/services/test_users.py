@@ -10,16 +10,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from coptui.errors import BadInputError, PermissionDeniedError, RefusedError, SchemaBehindError
-from coptui.services.users import (
-    ROLES,
-    add_user,
-    change_role,
-    check_login,
-    disable_user,
-    end_sessions,
-    group_role,
-    list_users,
-)
+from coptui.services.login_rules import ROLES, check_login, group_role
+from coptui.services.users import add_user, change_role, disable_user, end_sessions, list_users
 from tests.factories import World, make_world
 
 
@@ -250,6 +242,6 @@ def test_every_command_refuses_a_role_without_createrole_in_one_line(
 def test_missing_group_roles_say_to_upgrade(
     session: Session, world: World, login: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("coptui.services.users.GROUP_PREFIX", "coptui_nosuch_")
+    monkeypatch.setattr("coptui.services.login_rules.GROUP_PREFIX", "coptui_nosuch_")
     with pytest.raises(SchemaBehindError, match="db upgrade"):
         add_user(session, login=login, role="volunteer", person="Вера Опитова")
