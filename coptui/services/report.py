@@ -1,0 +1,413 @@
+"""The monthly report a ЦОП sends to its municipality: one call reads the month's figures.
+
+What each figure counts (the README's «Месечен отчет» says the same for the people who send it):
+
+- The month is its days in the centre's time (Europe/Sofia); an event belongs to the month it
+  starts in. The state of the cases is taken on the *day of the report*: the month's last day,
+  or today while the month is still running.
+- **Cases served** (children and families): a case whose service had started by the day of the
+  report (``active_from``) and had not ended before the month began (no ``closed_on``, or one
+  in the month or later). **New**: of them, the service started in the month. **Closed**: of
+  them, closed in the month (by the day of the report). By service kind (general access /
+  specialised) each case counts once, so the kinds add up to the totals. By service type a
+  case with two types counts under each (a case without one under «no type given»): that
+  table does not add up to the cases, and says so.
+- **General access near or over the two months**: general-access cases still open on the day
+  of the report whose last day (``domain.caserules.general_access_end``) is at most 14 days
+  ahead (near) or already past (over), with their code, start, last day and days left.
+- **Sessions**: events that start in the month, by kind and programme: held (marked held),
+  planned (never marked held) and cancelled. *Individual work* is the kind «individual»; *group
+  work* the kinds «group» and «programme session»; *other* meetings and mobile work: together
+  the held sessions. **Cancelled** by reason, as typed when cancelling.
+- **Attendance**: the children registered in held sessions (one per child per session),
+  per programme (sessions without one together) and overall: present, late, absent, excused,
+  not marked. The rate is (present + late) / registered. **Absences by reason**: absent and
+  excused marks by the reason typed with them.
+- **Hours**: the elapsed length of the held sessions (a session across the autumn clock change
+  counts as it lasted), for each specialist in them and for each volunteer with a place in them
+  (assigned or confirmed; not a declined one), and the volunteers' hours per programme.
+- **Programme occupancy**: for each programme with sessions in the month that were not
+  cancelled (held or planned): sessions, places taken (children registered in them) and seats
+  (the programme's seats times its sessions; none when the programme has no limit), and the
+  children on the waiting lists of those sessions as the report is made.
+- **Waiting to start**: cases registered by the day of the report that had neither started
+  nor been closed by it.
+
+Only case codes leave in a report, never names; a typed reason holding a word of a child's or
+family's name is withheld (``ReasonLine.withheld``). Every stored text is cleaned for a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from coptui.domain.caserules import days_left, general_access_end, warning_level
+from coptui.domain.text import clean
+from coptui.errors import BadInputError, PermissionDeniedError
+from coptui.i18n import N_, _
+from coptui.services import report_reads as sql
+from coptui.services.calendar import rows
+from coptui.services.hours import month_bounds
+
+#: Who may make the report: those who plan the centre (and the single-user owner).
+REPORT_ROLES = frozenset({"manager", "coordinator", "owner"})
+
+FORM_OF_KIND = {
+    "individual": "individual",
+    "group": "group",
+    "programme_session": "group",
+    "meeting": "other",
+    "mobile_work": "other",
+}
+FORM_WORDS = {
+    "individual": N_("individual work"),
+    "group": N_("group work"),
+    "other": N_("meetings and mobile work"),
+}
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """Cases served in the month of one service kind (and type, in the table by type)."""
+
+    service_kind: str  # general_access / specialised
+    service_type: str  # "" in the table by kind; "" in the table by type: no type given
+    new: int
+    active: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class LimitCase:
+    """A general-access case near or past the end of its two months on the day of the report."""
+
+    code: str
+    active_from: date
+    ends_on: date
+    days_left: int  # negative: days past the end
+
+    @property
+    def over(self) -> bool:
+        """The two months are over and the case is still open."""
+        return self.days_left < 0
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """The month's events of one kind and programme ("" without one)."""
+
+    kind: str
+    programme: str
+    held: int
+    planned: int
+    cancelled: int
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    """How many of something had one reason ("": none typed).
+
+    ``withheld``: the reasons typed named a child; they are counted here, never shown.
+    """
+
+    reason: str
+    count: int
+    mark: str = ""  # for absences: absent / excused
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    """The registered children of the held sessions of one programme ("" without one)."""
+
+    programme: str
+    registered: int
+    present: int
+    late: int
+    absent: int
+    excused: int
+    unmarked: int
+
+    @property
+    def came(self) -> int:
+        """Present on time or late."""
+        return self.present + self.late
+
+    @property
+    def rate(self) -> float | None:
+        """(Present + late) / registered; None with nobody registered."""
+        return self.came / self.registered if self.registered else None
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    """One person's (or one programme's) held sessions and their minutes."""
+
+    name: str
+    sessions: int
+    minutes: int
+    people: int = 0  # for a programme: the volunteers in its sessions
+
+
+@dataclass(frozen=True)
+class OccupancyLine:
+    """A programme's places in its sessions of the month that were not cancelled."""
+
+    programme: str
+    sessions: int
+    taken: int
+    seats: int | None  # None: the programme has no limit
+    waiting: int
+
+    @property
+    def rate(self) -> float | None:
+        """Taken / seats; None without seats."""
+        return self.taken / self.seats if self.seats else None
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    """The month's figures of one centre; see the module for what each counts."""
+
+    centre: str
+    town: str
+    year: int
+    month: int
+    as_of: date
+    cases_by_kind: tuple[CaseLine, ...]
+    cases_by_type: tuple[CaseLine, ...]
+    near_limit: tuple[LimitCase, ...]
+    sessions: tuple[SessionLine, ...]
+    cancellations: tuple[ReasonLine, ...]
+    attendance: tuple[AttendanceLine, ...]
+    absences: tuple[ReasonLine, ...]
+    staff_hours: tuple[HoursLine, ...]
+    volunteer_hours: tuple[HoursLine, ...]
+    volunteer_programmes: tuple[HoursLine, ...]
+    occupancy: tuple[OccupancyLine, ...]
+    waiting_cases: int
+
+    @property
+    def cases_total(self) -> CaseLine:
+        """All cases served (each once)."""
+        return CaseLine(
+            "",
+            "",
+            sum(c.new for c in self.cases_by_kind),
+            sum(c.active for c in self.cases_by_kind),
+            sum(c.closed for c in self.cases_by_kind),
+        )
+
+    @property
+    def sessions_total(self) -> SessionLine:
+        """All the month's events."""
+        return SessionLine(
+            "",
+            "",
+            sum(s.held for s in self.sessions),
+            sum(s.planned for s in self.sessions),
+            sum(s.cancelled for s in self.sessions),
+        )
+
+    @property
+    def forms(self) -> tuple[tuple[str, int], ...]:
+        """Held sessions as individual work, group work and other (in that order)."""
+        held = dict.fromkeys(FORM_WORDS, 0)
+        for line in self.sessions:
+            held[FORM_OF_KIND.get(line.kind, "other")] += line.held
+        return tuple(held.items())
+
+    @property
+    def attendance_total(self) -> AttendanceLine:
+        """Every registered child of every held session."""
+        a = self.attendance
+        return AttendanceLine(
+            "",
+            sum(x.registered for x in a),
+            sum(x.present for x in a),
+            sum(x.late for x in a),
+            sum(x.absent for x in a),
+            sum(x.excused for x in a),
+            sum(x.unmarked for x in a),
+        )
+
+    @property
+    def staff_total(self) -> HoursLine:
+        """The specialists' sessions (one per person per session) and minutes together."""
+        return _hours_total(self.staff_hours)
+
+    @property
+    def volunteer_total(self) -> HoursLine:
+        """The volunteers' sessions (one per person per session) and minutes together."""
+        return _hours_total(self.volunteer_hours)
+
+    @property
+    def occupancy_total(self) -> OccupancyLine:
+        """All programmes: seats only of those that have a limit."""
+        o = self.occupancy
+        limited = [x for x in o if x.seats is not None]
+        return OccupancyLine(
+            "",
+            sum(x.sessions for x in o),
+            sum(x.taken for x in limited),
+            sum(x.seats or 0 for x in limited) if limited else None,
+            sum(x.waiting for x in o),
+        )
+
+
+def _hours_total(lines: Sequence[HoursLine]) -> HoursLine:
+    return HoursLine("", sum(x.sessions for x in lines), sum(x.minutes for x in lines))
+
+
+def month_days(year: int, month: int) -> tuple[date, date]:
+    """The first and the last day of a month."""
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def refuse_unless_reporter(session: Session) -> None:
+    """Refuse a caller whose role may not make the report (a specialist, a volunteer).
+
+    The report counts every case of the centre: a specialist sees only their own caseload
+    (row-level security), so their figures would be wrong, and a volunteer sees no case.
+
+    Raises:
+        PermissionDeniedError: the caller is neither manager nor coordinator.
+    """
+    from coptui.services.identity import current_identity
+
+    if current_identity(session).role not in REPORT_ROLES:
+        raise PermissionDeniedError(
+            _("The monthly report is made by the centre's manager or coordinator."),
+            title=_("No rights"),
+        )
+
+
+def snapshot(session: Session) -> None:
+    """Read the whole report from one snapshot (call first in the transaction)."""
+    session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+
+
+def month_report(
+    session: Session, *, centre_id: int, year: int, month: int, today: date
+) -> MonthReport:
+    """The figures of one month of one centre (see the module for what each counts).
+
+    Args:
+        today: the centre's today; the state of the cases is taken on the month's last day,
+            or on ``today`` while the month runs.
+
+    Raises:
+        BadInputError: the month has not begun yet.
+    """
+    first, last = month_days(year, month)
+    if today < first:
+        raise BadInputError(
+            _("{month:02d}.{year} has not begun yet; its report can be made from {day}.").format(
+                month=month, year=year, day=f"{first:%d.%m.%Y}"
+            )
+        )
+    as_of = min(last, today)
+    start, end = month_bounds(year, month)
+    p = {"c": centre_id, "a": start, "b": end, "d1": first, "asof": as_of}
+
+    def q(statement: str) -> list[Any]:
+        return rows(session, statement, p)
+
+    centre = q(sql.CENTRE)
+    name, town = centre[0] if centre else ("", "")
+    return MonthReport(
+        centre=clean(name),
+        town=clean(town),
+        year=year,
+        month=month,
+        as_of=as_of,
+        cases_by_kind=tuple(
+            CaseLine(kind, "", int(n), int(a), int(c)) for kind, n, a, c in q(sql.CASES_BY_KIND)
+        ),
+        cases_by_type=tuple(
+            CaseLine(kind, clean(t), int(n), int(a), int(c))
+            for kind, t, n, a, c in q(sql.CASES_BY_TYPE)
+        ),
+        near_limit=_near_limit(q(sql.LIMIT_CANDIDATES), as_of),
+        sessions=tuple(
+            sorted(
+                (
+                    SessionLine(kind, clean(title), int(h), int(pl), int(c))
+                    for kind, _p, title, h, pl, c in q(sql.SESSIONS)
+                ),
+                key=lambda s: (s.kind, s.programme.casefold()),
+            )
+        ),
+        cancellations=_reasons((r, n, named, "") for r, n, named in q(sql.CANCEL_REASONS)),
+        attendance=tuple(
+            sorted(
+                (
+                    AttendanceLine(clean(t), *(int(x) for x in counts))
+                    for _p, t, *counts in q(sql.ATTENDANCE)
+                ),
+                key=lambda a: (not a.programme, a.programme.casefold()),
+            )
+        ),
+        absences=_reasons((r, n, named, mark) for mark, r, n, named in q(sql.ABSENCES)),
+        staff_hours=_people(q(sql.STAFF_HOURS)),
+        volunteer_hours=_people(q(sql.VOLUNTEER_HOURS)),
+        volunteer_programmes=tuple(
+            sorted(
+                (
+                    HoursLine(clean(t), int(places), _minutes(s), people=int(people))
+                    for _p, t, people, places, s in q(sql.VOLUNTEER_PROGRAMMES)
+                ),
+                key=lambda h: (not h.name, h.name.casefold()),
+            )
+        ),
+        occupancy=tuple(
+            sorted(
+                (
+                    OccupancyLine(
+                        clean(t), int(n), int(taken), None if cap is None else cap * int(n), int(w)
+                    )
+                    for _p, t, cap, n, taken, w in q(sql.OCCUPANCY)
+                ),
+                key=lambda o: o.programme.casefold(),
+            )
+        ),
+        waiting_cases=int(q(sql.WAITING_CASES)[0][0]),
+    )
+
+
+def _minutes(seconds: object) -> int:
+    return round(float(seconds or 0) / 60)  # type: ignore[arg-type]
+
+
+def _people(found: list[Any]) -> tuple[HoursLine, ...]:
+    lines = [HoursLine(clean(n), int(k), _minutes(s)) for _id, n, k, s in found]
+    return tuple(sorted(lines, key=lambda h: h.name.casefold()))
+
+
+def _reasons(found: Any) -> tuple[ReasonLine, ...]:
+    """Reasons cleaned and those naming a child merged into one withheld line."""
+    merged: dict[tuple[str, str, bool], int] = {}
+    for reason, n, named, mark in found:
+        key = (mark, "" if named else clean(reason), bool(named))
+        merged[key] = merged.get(key, 0) + int(n)
+    lines = [ReasonLine(r, n, mark, withheld) for (mark, r, withheld), n in merged.items()]
+    return tuple(sorted(lines, key=lambda r: (r.mark, -r.count, r.withheld, r.reason.casefold())))
+
+
+def _near_limit(found: list[Any], as_of: date) -> tuple[LimitCase, ...]:
+    lines = []
+    for code, active_from in found:
+        end = general_access_end(active_from)
+        left = days_left(end, as_of)
+        level = warning_level(left)
+        if level is not None:
+            lines.append(LimitCase(clean(code), active_from, end, left))
+    return tuple(sorted(lines, key=lambda c: (c.days_left, c.code)))
