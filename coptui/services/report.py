@@ -29,7 +29,8 @@ What each figure counts (the README's «Месечен отчет» says the sam
 - **Programme occupancy**: for each programme with sessions in the month that were not
   cancelled (held or planned): sessions, places taken (children registered in them) and seats
   (the programme's seats times its sessions; none when the programme has no limit), and the
-  children on the waiting lists of those sessions as the report is made.
+  children on the waiting lists of those sessions as the report is made. The total's seats
+  and occupancy count only the programmes with a limit.
 - **Waiting to start**: cases registered by the day of the report that had neither started
   nor been closed by it.
 
@@ -249,16 +250,23 @@ class MonthReport:
 
     @property
     def occupancy_total(self) -> OccupancyLine:
-        """All programmes: seats only of those that have a limit."""
+        """All programmes; the seats only of those with a limit (None: no programme has one)."""
         o = self.occupancy
         limited = [x for x in o if x.seats is not None]
         return OccupancyLine(
             "",
             sum(x.sessions for x in o),
-            sum(x.taken for x in limited),
+            sum(x.taken for x in o),
             sum(x.seats or 0 for x in limited) if limited else None,
             sum(x.waiting for x in o),
         )
+
+    @property
+    def occupancy_rate(self) -> float | None:
+        """Places taken / seats over the programmes with a limit; None without one."""
+        limited = [x for x in self.occupancy if x.seats]
+        seats = sum(x.seats or 0 for x in limited)
+        return sum(x.taken for x in limited) / seats if seats else None
 
 
 def _hours_total(lines: Sequence[HoursLine]) -> HoursLine:

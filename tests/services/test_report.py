@@ -140,7 +140,8 @@ def test_programme_occupancy_and_waiting(report: MonthReport) -> None:
         OccupancyLine("Еко ваканция", sessions=1, taken=2, seats=None, waiting=0),
     )
     assert report.occupancy[0].rate == pytest.approx(10 / 12)
-    assert report.occupancy_total == OccupancyLine("", 4, taken=10, seats=12, waiting=2)
+    assert report.occupancy_total == OccupancyLine("", 4, taken=12, seats=12, waiting=2)
+    assert report.occupancy_rate == pytest.approx(10 / 12)  # Еко ваканция has no limit
     # Т-007 (registered 10.11) and Т-008 (registered 25.11, started 03.12); not Т-009 (05.12).
     assert report.waiting_cases == 2
 
