@@ -84,7 +84,9 @@ def shown(cell: Cell, kind: str) -> str:
 
 def month_title(report: MonthReport) -> str:
     """«Месечен отчет за 11.2026 — ЦОП „…“, Габрово»."""
-    place = report.centre + (f", {report.town}" if report.town else "")
+    place = report.centre
+    if report.town and report.town not in place:
+        place += f", {report.town}"
     return _("Monthly report for {month:02d}.{year} — {centre}").format(
         month=report.month, year=report.year, centre=place
     )
@@ -122,7 +124,7 @@ def tables(report: MonthReport) -> list[Table]:
     total = _("Total")
     no_programme = _("(without a programme)")
     cases_columns = (
-        Column(_("Service"), TEXT),
+        Column(_("Service kind"), TEXT),
         Column(_("Started in the month")),
         Column(_("Served")),
         Column(_("Closed in the month")),
@@ -142,7 +144,7 @@ def tables(report: MonthReport) -> list[Table]:
         Table(
             "cases_by_type",
             _("Children and families served, by service type"),
-            (Column(_("Service"), TEXT), Column(_("Type"), TEXT), *cases_columns[1:]),
+            (*cases_columns[:1], Column(_("Service type"), TEXT), *cases_columns[1:]),
             tuple(
                 (
                     _kind(c.service_kind),
@@ -179,7 +181,7 @@ def tables(report: MonthReport) -> list[Table]:
                 Column(_("Programme"), TEXT),
                 Column(_("Held")),
                 Column(_("Not marked held")),
-                Column(_("Cancelled")),
+                Column(_("Cancelled sessions")),
             ),
             tuple(
                 (
@@ -204,7 +206,7 @@ def tables(report: MonthReport) -> list[Table]:
         Table(
             "cancellations",
             _("Cancelled sessions by reason"),
-            (Column(_("Reason"), TEXT), Column(_("Cancelled"))),
+            (Column(_("Reason"), TEXT), Column(_("Cancelled sessions"))),
             tuple((_reason(r.reason, r.withheld), r.count) for r in report.cancellations),
             (total, st.cancelled),
             empty=_("No session was cancelled."),
@@ -214,7 +216,7 @@ def tables(report: MonthReport) -> list[Table]:
             _("Attendance in held sessions"),
             (
                 Column(_("Programme"), TEXT),
-                Column(_("Registered")),
+                Column(_("Children registered")),
                 Column(_("Present")),
                 Column(_("Late")),
                 Column(_("Absent")),
