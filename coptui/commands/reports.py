@@ -6,17 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coptui.commands.common import EXIT_OK, open_engine, say_done
 from coptui.config import Settings
 from coptui.errors import BadInputError
 from coptui.i18n import _
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from coptui.services.report import MonthReport
 
 FORMATS = ("text", "csv", "pdf")
 
@@ -71,19 +66,6 @@ def run_report_missing(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def read_month(session: Session, *, year: int, month: int) -> MonthReport:
-    """The month's report of the caller's centre, in one snapshot, if the caller may make it."""
-    from coptui.domain.timeutil import today
-    from coptui.services.directory import only_centre
-    from coptui.services.report import month_report, refuse_unless_reporter, snapshot
-
-    snapshot(session)
-    refuse_unless_reporter(session)
-    return month_report(
-        session, centre_id=only_centre(session), year=year, month=month, today=today()
-    )
-
-
 def _write(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all (a half-written report is worse)."""
     target = Path(path)
@@ -100,13 +82,17 @@ def _write(path: str, data: bytes) -> None:
 
 def run_report_month(args: argparse.Namespace, settings: Settings) -> int:
     """Print the month's report, or write it to ``--output``."""
+    from coptui.domain.timeutil import today
+    from coptui.services.report import read_month_report
     from coptui.services.transaction import transact
 
     if args.format == "pdf" and not args.output:
         raise BadInputError(_("A PDF is not for the terminal: give --output FILE.pdf."))
     year, month = args.month
     engine = open_engine(settings)
-    report = transact(engine, lambda session: read_month(session, year=year, month=month))
+    report = transact(
+        engine, lambda session: read_month_report(session, year=year, month=month, today=today())
+    )
     if args.format == "pdf":
         from coptui.export.report_pdf import render_pdf
 

@@ -303,6 +303,24 @@ def snapshot(session: Session) -> None:
     session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 
 
+def read_month_report(session: Session, *, year: int, month: int, today: date) -> MonthReport:
+    """The caller's month report, as the CLI and the report screen make it: one snapshot,
+    the caller's role checked, the centre this database serves.
+
+    Call it first in its transaction (``transact``).
+
+    Raises:
+        PermissionDeniedError: the caller is neither manager nor coordinator.
+        BadInputError: there is no centre yet, or the month has not begun.
+    """
+    from coptui.services.directory import only_centre
+
+    snapshot(session)
+    refuse_unless_reporter(session)
+    centre_id = only_centre(session)
+    return month_report(session, centre_id=centre_id, year=year, month=month, today=today)
+
+
 def month_report(
     session: Session, *, centre_id: int, year: int, month: int, today: date
 ) -> MonthReport:
