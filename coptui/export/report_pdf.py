@@ -27,7 +27,7 @@ def _table(pdf: FPDF, table: Table) -> None:
         pdf.cell(text=clean(table.empty or "—"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         return
-    widths = tuple(45 if c.kind == TEXT else 24 for c in table.columns)
+    widths = tuple(48 if c.kind == TEXT else 27 for c in table.columns)
     align = tuple("LEFT" if c.kind == TEXT else "RIGHT" for c in table.columns)
     body = [*table.rows, *([table.total] if table.total else [])]
     with pdf.table(
