@@ -47,11 +47,15 @@ LIMIT_CANDIDATES = (
     " AND k.active_from <= %(asof)s - 45 AND (k.closed_on IS NULL OR k.closed_on > %(asof)s)"
 )
 
+# Each table is summed by ids first and named after: the few summed rows meet the names,
+# never the month's thousands of link rows (the planner cannot tell how many the month holds).
 SESSIONS = (
-    MONTH + "SELECT m.kind::text, p.id, coalesce(p.title, ''),"
-    " count(*) FILTER (WHERE m.status = 'held'), count(*) FILTER (WHERE m.status = 'planned'),"
-    " count(*) FILTER (WHERE m.status = 'cancelled')"
-    " FROM m LEFT JOIN programme p ON p.id = m.programme_id GROUP BY 1, 2, 3"
+    MONTH + "SELECT g.kind, p.id, coalesce(p.title, ''), g.held, g.planned, g.cancelled FROM ("
+    " SELECT m.kind::text AS kind, m.programme_id,"
+    " count(*) FILTER (WHERE m.status = 'held') AS held,"
+    " count(*) FILTER (WHERE m.status = 'planned') AS planned,"
+    " count(*) FILTER (WHERE m.status = 'cancelled') AS cancelled"
+    " FROM m GROUP BY 1, 2) g LEFT JOIN programme p ON p.id = g.programme_id"
 )
 
 
@@ -77,14 +81,15 @@ CANCEL_REASONS = (
 )
 
 ATTENDANCE = (
-    MONTH + "SELECT p.id, coalesce(p.title, ''), count(*),"
-    " count(*) FILTER (WHERE l.attendance = 'present'),"
-    " count(*) FILTER (WHERE l.attendance = 'late'),"
-    " count(*) FILTER (WHERE l.attendance = 'absent'),"
-    " count(*) FILTER (WHERE l.attendance = 'excused'),"
-    " count(*) FILTER (WHERE l.attendance = 'expected')"
-    " FROM m JOIN event_case l ON l.event_id = m.id LEFT JOIN programme p ON p.id = m.programme_id"
-    " WHERE m.status = 'held' GROUP BY 1, 2"
+    MONTH + "SELECT p.id, coalesce(p.title, ''), g.n, g.present, g.late, g.absent, g.excused,"
+    " g.unmarked FROM (SELECT m.programme_id, count(*) AS n,"
+    " count(*) FILTER (WHERE l.attendance = 'present') AS present,"
+    " count(*) FILTER (WHERE l.attendance = 'late') AS late,"
+    " count(*) FILTER (WHERE l.attendance = 'absent') AS absent,"
+    " count(*) FILTER (WHERE l.attendance = 'excused') AS excused,"
+    " count(*) FILTER (WHERE l.attendance = 'expected') AS unmarked"
+    " FROM m JOIN event_case l ON l.event_id = m.id WHERE m.status = 'held' GROUP BY 1) g"
+    " LEFT JOIN programme p ON p.id = g.programme_id"
 )
 
 ABSENCES = (
@@ -97,42 +102,43 @@ ABSENCES = (
 _SECONDS = "sum(extract(epoch FROM upper(m.during) - lower(m.during)))"
 
 STAFF_HOURS = (
-    MONTH + f"SELECT p.id, p.full_name, count(*), {_SECONDS}"
-    " FROM m JOIN event_staff l ON l.event_id = m.id JOIN staff p ON p.id = l.staff_id"
-    " WHERE m.status = 'held' GROUP BY 1, 2"
+    MONTH + "SELECT p.id, p.full_name, g.n, g.seconds FROM (SELECT l.staff_id, count(*) AS n,"
+    f" {_SECONDS} AS seconds FROM m JOIN event_staff l ON l.event_id = m.id"
+    " WHERE m.status = 'held' GROUP BY 1) g JOIN staff p ON p.id = g.staff_id"
 )
 
 # A volunteer counts for a place they held (assigned or confirmed), not one they declined.
 _VOLUNTEER_JOIN = (
     " FROM m JOIN roster_slot l ON l.event_id = m.id AND l.volunteer_id IS NOT NULL"
-    " AND l.status IN ('assigned', 'confirmed')"
+    " AND l.status IN ('assigned', 'confirmed') WHERE m.status = 'held'"
 )
 
 VOLUNTEER_HOURS = (
-    MONTH
-    + f"SELECT p.id, p.full_name, count(DISTINCT m.id), {_SECONDS}"
+    MONTH + "SELECT p.id, p.full_name, g.n, g.seconds FROM (SELECT l.volunteer_id,"
+    f" count(DISTINCT m.id) AS n, {_SECONDS} AS seconds"
     + _VOLUNTEER_JOIN
-    + " JOIN volunteer p ON p.id = l.volunteer_id WHERE m.status = 'held' GROUP BY 1, 2"
+    + " GROUP BY 1) g JOIN volunteer p ON p.id = g.volunteer_id"
 )
 
 VOLUNTEER_PROGRAMMES = (
-    MONTH + f"SELECT p.id, coalesce(p.title, ''), count(DISTINCT l.volunteer_id), count(*),"
-    f" {_SECONDS}"
+    MONTH + "SELECT p.id, coalesce(p.title, ''), g.people, g.places, g.seconds FROM ("
+    " SELECT m.programme_id, count(DISTINCT l.volunteer_id) AS people, count(*) AS places,"
+    f" {_SECONDS} AS seconds"
     + _VOLUNTEER_JOIN
-    + " LEFT JOIN programme p ON p.id = m.programme_id WHERE m.status = 'held' GROUP BY 1, 2"
+    + " GROUP BY 1) g LEFT JOIN programme p ON p.id = g.programme_id"
 )
 
+# Children in a session counted through its key (one index probe per session).
 OCCUPANCY = (
-    MONTH + ", s AS (SELECT m.id, m.programme_id FROM m"
-    " WHERE m.status <> 'cancelled' AND m.programme_id IS NOT NULL),"
-    " kids AS (SELECT l.event_id, count(*) AS n FROM s JOIN event_case l ON l.event_id = s.id"
-    " GROUP BY 1),"
+    MONTH + ", s AS (SELECT m.id, m.programme_id,"
+    " (SELECT count(*) FROM event_case l WHERE l.event_id = m.id) AS kids"
+    " FROM m WHERE m.status <> 'cancelled' AND m.programme_id IS NOT NULL),"
+    " g AS (SELECT s.programme_id, count(*) AS n, sum(s.kids) AS taken FROM s GROUP BY 1),"
     " waits AS (SELECT s.programme_id, count(DISTINCT w.case_id) AS n"
     " FROM s JOIN waitlist_entry w ON w.event_id = s.id GROUP BY 1)"
-    " SELECT p.id, p.title, p.capacity, count(*), coalesce(sum(kids.n), 0),"
-    " coalesce(max(waits.n), 0)"
-    " FROM s JOIN programme p ON p.id = s.programme_id LEFT JOIN kids ON kids.event_id = s.id"
-    " LEFT JOIN waits ON waits.programme_id = s.programme_id GROUP BY 1, 2, 3"
+    " SELECT p.id, p.title, p.capacity, g.n, g.taken, coalesce(waits.n, 0)"
+    " FROM g JOIN programme p ON p.id = g.programme_id"
+    " LEFT JOIN waits ON waits.programme_id = g.programme_id"
 )
 
 # Registered by the day of the report, not started by it, not closed by it.
