@@ -16,7 +16,7 @@ from coptui.export.report_tables import MINUTES, RATE, Cell, Column, Table, tabl
 from coptui.i18n import _
 
 if TYPE_CHECKING:
-    from coptui.services.report import MonthReport
+    from coptui.services.report_rows import MonthReport
 
 
 def _cells(row: tuple[Cell, ...], columns: tuple[Column, ...]) -> list[str]:

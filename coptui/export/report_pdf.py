@@ -11,7 +11,7 @@ from coptui.export.report_tables import TEXT, Table, month_subtitle, month_title
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-    from coptui.services.report import MonthReport
+    from coptui.services.report_rows import MonthReport
 
 
 def _table(pdf: FPDF, table: Table) -> None:

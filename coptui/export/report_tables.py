@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from coptui.i18n import N_, _
 
 if TYPE_CHECKING:
-    from coptui.services.report import AttendanceLine, MonthReport, OccupancyLine
+    from coptui.services.report_rows import AttendanceLine, MonthReport, OccupancyLine
 
 # What a column holds: text, a count (adds up to the total), a number that does not add up
 # (people counted per row), minutes (shown as hours), a rate (shown as a percent).
@@ -119,7 +119,7 @@ def _occupancy_row(name: str, o: OccupancyLine, rate: float | None) -> tuple[Cel
 
 def tables(report: MonthReport) -> list[Table]:
     """The report's tables, in the order they are printed."""
-    from coptui.services.report import FORM_WORDS
+    from coptui.services.report_rows import FORM_WORDS
 
     total = _("Total")
     no_programme = _("(without a programme)")

@@ -8,7 +8,7 @@ from coptui.domain.text import clean
 from coptui.export.report_tables import TEXT, Table, month_subtitle, month_title, shown, tables
 
 if TYPE_CHECKING:
-    from coptui.services.report import MonthReport
+    from coptui.services.report_rows import MonthReport
 
 
 def _table_lines(table: Table) -> list[str]:

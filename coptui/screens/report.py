@@ -17,7 +17,7 @@ from coptui.i18n import N_, _, translate_bindings
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
-    from coptui.services.report import MonthReport
+    from coptui.services.report_rows import MonthReport
 
 
 def shifted(year: int, month: int, by: int) -> tuple[int, int]:

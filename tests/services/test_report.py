@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from coptui.errors import BadInputError
-from coptui.services.report import (
+from coptui.services.report import month_report
+from coptui.services.report_rows import (
     AttendanceLine,
     CaseLine,
     HoursLine,
@@ -17,7 +18,6 @@ from coptui.services.report import (
     OccupancyLine,
     ReasonLine,
     SessionLine,
-    month_report,
 )
 from tests.report_data import TODAY, build_month
 

@@ -15,7 +15,8 @@ from coptui.export.report_pdf import render_pdf
 from coptui.export.report_tables import COUNT, MINUTES, hours, tables
 from coptui.export.report_text import render_text
 from coptui.i18n import _
-from coptui.services.report import MonthReport, month_report
+from coptui.services.report import month_report
+from coptui.services.report_rows import MonthReport
 from tests.report_data import CHILD_NAMES, FAMILY_NAMES, TODAY, build_month
 
 
@@ -101,7 +102,7 @@ def test_stored_text_is_neutralised(report: MonthReport) -> None:
     """A programme title that is a formula or carries escapes reaches no output raw."""
     from dataclasses import replace
 
-    from coptui.services.report import HoursLine
+    from coptui.services.report_rows import HoursLine
 
     bad = replace(report, staff_hours=(HoursLine("=HYPERLINK(1)\x1b[31m", 1, 60),))
     assert "\x1b" not in render_text(bad)
