@@ -27,5 +27,6 @@ MODULES = (
     "rosters",
     "attendance",
     "printing",
+    "reports",
     "users",
 )

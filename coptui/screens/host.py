@@ -60,6 +60,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "cases": ("see_cases",),
     "manage_people": ("manage_directory",),  # the centre, its staff and volunteers
     "plan": ("edit_any_event",),  # rooms, programmes, closed days, new cases: who plans
+    "report": ("edit_any_event",),  # the monthly report: who plans (manager, coordinator)
 }
 
 

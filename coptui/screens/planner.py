@@ -87,6 +87,7 @@ class PlannerScreen(PlannerFind):
         Binding("c", "case_page", N_("Case page"), show=False),
         Binding("P", "programme", N_("Programme"), show=False),
         Binding("H", "history", N_("History"), show=False),
+        Binding("R", "report", N_("Monthly report"), show=False),
         Binding("w,pagedown", "next_week", N_("Next week")),
         Binding("W,pageup", "previous_week", N_("Previous week")),
         Binding("t", "today", N_("Today")),
@@ -447,6 +448,7 @@ class PlannerScreen(PlannerFind):
             (_("Case page"), "c", self.action_case_page),
             (_("Programme: sessions, enrolment, waiting list"), "P", self.action_programme),
             (_("History of the event"), "H", self.action_history),
+            (_("Monthly report"), "R", self.action_report),
             (_("Search"), "/", self.action_search),
             (_("Week, day or next 14 days"), "v", self.action_next_view),
             (_("Show or fold the weekend"), "f", self.action_fold_weekend),
@@ -571,6 +573,13 @@ class PlannerScreen(PlannerFind):
         self.app.push_screen(
             HistoryScreen(subject="event", record_id=block.id, name=block.title, backend=backend)
         )
+
+    def action_report(self) -> None:
+        """The month's report of the centre (the same as `coptui report month`)."""
+        from coptui.screens.backend import Backend
+        from coptui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(backend=Backend.of(self.app)))
 
     def action_directory(self) -> None:
         from coptui.screens.backend import Backend
