@@ -95,7 +95,8 @@ def running_pgbouncer(admin_url: str, *, pool_size: int = 1) -> Iterator[Bouncer
     program = find_pgbouncer()
     if program is None:
         raise BouncerUnavailable(
-            "pgbouncer is not installed (Debian: apt-get install pgbouncer; .ci/run does it as root)"
+            "pgbouncer is not installed (Debian: apt-get install pgbouncer;"
+            " .ci/run installs it when run as root)"
         )
     host, port, superuser = _server_of(admin_url)
     directory = Path(tempfile.mkdtemp(prefix="cpt-bouncer-", dir="/tmp"))
@@ -142,7 +143,7 @@ def running_pgbouncer(admin_url: str, *, pool_size: int = 1) -> Iterator[Bouncer
         yield bouncer
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # SIGINT: shut down at once
+            process.send_signal(signal.SIGTERM)  # immediate shutdown (SIGINT waits for clients)
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:

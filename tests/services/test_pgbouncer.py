@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from coptui import db
+from coptui.config import Settings, SettingsError
 from coptui.services.booking import BookingRequest, book_event
 from coptui.services.calendar import centre_week
 from coptui.services.edits import EventChanges, cancel_event, edit_event, move_event
@@ -150,9 +151,10 @@ def test_planner_reads_writes_and_listener_through_transaction_pooling(
 def test_listen_through_pgbouncer_gets_nothing(database_url: str, bouncer: Bouncer) -> None:
     """Why the listener needs its own direct URL: in transaction pooling LISTEN holds no
     server session, so a commit's notification never reaches a listener behind pgbouncer."""
-    with psycopg.connect(
-        db._libpq_url(bouncer.url_for(database_url)), autocommit=True
-    ) as behind, psycopg.connect(db._libpq_url(database_url), autocommit=True) as direct:
+    with (
+        psycopg.connect(db._libpq_url(bouncer.url_for(database_url)), autocommit=True) as behind,
+        psycopg.connect(db._libpq_url(database_url), autocommit=True) as direct,
+    ):
         behind.execute(f"LISTEN {db.CHANGES_CHANNEL}")
         direct.execute(f"LISTEN {db.CHANGES_CHANNEL}")
         with psycopg.connect(db._libpq_url(database_url), autocommit=True) as writer:
@@ -161,9 +163,7 @@ def test_listen_through_pgbouncer_gets_nothing(database_url: str, bouncer: Bounc
         assert list(behind.notifies(timeout=0.5, stop_after=1)) == []
 
 
-def test_audit_names_the_person_behind_pgbouncer(
-    roles_world: RolesWorld, bouncer: Bouncer
-) -> None:
+def test_audit_names_the_person_behind_pgbouncer(roles_world: RolesWorld, bouncer: Bouncer) -> None:
     """pgbouncer logs in to PostgreSQL as the person (one pool per user), so ``session_user``
     and with it row-level security and the audit log still name them."""
     rw = roles_world
@@ -185,3 +185,18 @@ def test_audit_names_the_person_behind_pgbouncer(
             )
         }
     assert logins == {coordinator}
+
+
+def test_the_listener_has_its_own_url_past_pgbouncer() -> None:
+    """``COPTUI_LISTEN_URL`` sends the listener straight to PostgreSQL; unset, it follows the
+    database URL; the embedded server has no pgbouncer in front of it."""
+    shared = "postgresql://@127.0.0.1:6432/coptui"
+    direct = "postgresql:///coptui?host=/var/run/postgresql"
+    both = Settings.from_env({"COPTUI_DATABASE_URL": shared, "COPTUI_LISTEN_URL": direct})
+    assert both.listener_url(db.normalise_url(shared)) == direct
+    alone = Settings.from_env({"COPTUI_DATABASE_URL": shared})
+    assert alone.listener_url(db.normalise_url(shared)) == db.normalise_url(shared)
+    embedded = Settings.from_env({"COPTUI_LISTEN_URL": direct, "COPTUI_HOME": "/tmp/x"})
+    assert embedded.listener_url("postgresql+psycopg://e") == "postgresql+psycopg://e"
+    with pytest.raises(SettingsError, match="COPTUI_LISTEN_URL"):
+        Settings.from_env({"COPTUI_DATABASE_URL": shared, "COPTUI_LISTEN_URL": "mysql://x"})
