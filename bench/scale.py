@@ -129,7 +129,8 @@ class Session:
     """A running session: its reader connection, its listener, what it has seen when."""
 
     spec: Spec
-    url: str
+    url: str  # reads (through pgbouncer, if any)
+    listen_url: str  # the listener's: PostgreSQL itself
     stop: threading.Event
     dirty: threading.Event = field(default_factory=threading.Event)
     listening: threading.Event = field(default_factory=threading.Event)
@@ -144,7 +145,7 @@ class Session:
     def listen(self) -> None:
         try:
             for change in db.listen(
-                self.url,
+                self.listen_url,
                 stop=self.stop,
                 on_state=lambda up: self.listening.set() if up else None,
             ):
@@ -187,11 +188,19 @@ class Session:
 
 
 def _sessions_process(
-    specs: list[Spec], urls: dict[str, str], ready: Any, stop: Any, out: Any
+    specs: list[Spec],
+    reads: dict[str, str],
+    listens: dict[str, str],
+    ready: Any,
+    stop: Any,
+    out: Any,
 ) -> None:
     """One process of sessions: a listener thread and a reader thread for each."""
     stopping = threading.Event()
-    sessions = [Session(spec=s, url=urls[s.login], stop=stopping) for s in specs]
+    sessions = [
+        Session(spec=s, url=reads[s.login], listen_url=listens[s.login], stop=stopping)
+        for s in specs
+    ]
     threads = []
     for session in sessions:
         for target in (session.listen, session.read):
@@ -457,7 +466,7 @@ def connections(admin_db: str) -> dict[str, int]:
         }
 
 
-def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
+def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any = None) -> None:
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -484,12 +493,15 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
             )
             for s in specs
         }
+        # The readers through pgbouncer when there is one; the listeners always direct.
+        reads = {k: bouncer.url_for(v) if bouncer else v for k, v in urls.items()}
+        idle = memory_mb(server_pids(pgdata)) if pgdata else (0.0, 0.0)
         ctx = multiprocessing.get_context("spawn")
         ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
         groups = [specs[n :: args.procs] for n in range(args.procs)]
         began = time.perf_counter()
         procs = [
-            ctx.Process(target=_sessions_process, args=(group, urls, ready, stop, out))
+            ctx.Process(target=_sessions_process, args=(group, reads, urls, ready, stop, out))
             for group in groups
         ]
         for proc in procs:
@@ -499,10 +511,13 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
         held: dict[str, int] = {}
         sampling = threading.Event()
 
+        totals: list[int] = []
+
         def sample() -> None:
-            # The most connections seen while the coordinator books (its own included).
+            # The connections while the coordinator books (its own included), each second.
             while not sampling.wait(1.0):
                 now = connections(admin_db_url)
+                totals.append(sum(now.values()))
                 if sum(now.values()) > sum(held.values()):
                     held.clear()
                     held.update(now)
@@ -543,14 +558,14 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
                     missing += 1
                 else:
                     latencies.append((at - b.committed) * 1000)
-    reads = sum(r["reads"] for r in results)
+    rereads = sum(r["reads"] for r in results)
     first_ms = [ms for r in results for ms in r["first_ms"]]
     read_ms = [ms for r in results for ms in r["read_ms"]]
     errors = [e for r in results for e in r["errors"]]
     wall = wall1 - wall0
     print()
     print(f"{len(booked)} bookings over {wall:.0f} s; {len(latencies)} (booking, session) pairs")
-    print(f"where the new event is on the session's screen; {reads} re-reads in all")
+    print(f"where the new event is on the session's screen; {rereads} re-reads in all")
     if latencies:
         p95 = quantile(latencies, 0.95)
         report("COMMIT -> affected session holds the new week, p50", quantile(latencies, 0.5), "ms")
@@ -560,7 +575,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
         )  # fmt: skip
         report("COMMIT -> affected session holds the new week, max", max(latencies), "ms")
     report("affected sessions that never showed the event", missing, "", "0", missing == 0)
-    report("re-reads per booking (sessions whose week it touched)", reads / len(booked), "")
+    report("re-reads per booking (sessions whose week it touched)", rereads / len(booked), "")
     report("a session's first week read (all opening at once), p50", quantile(first_ms, 0.5), "ms")
     report("a session's first week read (all opening at once), p95", quantile(first_ms, 0.95), "ms")
     if read_ms:
@@ -571,10 +586,12 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace) -> None:
         report("PostgreSQL CPU while booking (% of one core)", 100 * (cpu1 - cpu0) / wall, "%")
         report("PostgreSQL memory, sum of RSS", rss, "MB")
         report("PostgreSQL memory, PSS (shared counted once)", pss, "MB")
+        report("  of it with no session connected", idle[1], "MB")
     client_cpu = sum(r["cpu"] for r in results)
     report("the sessions' own CPU, all processes, whole run", client_cpu, "s")
     total = sum(held.values())
     report("client connections to PostgreSQL, most at once", total, "", f"<= {2 * len(specs) + 2}")
+    report("client connections to PostgreSQL, mean while booking", statistics.mean(totals), "")
     named = ", ".join(f"{k} {v}" for k, v in held.items())
     print(f"  by application_name (the bench's own query is —): {named}")
     report("notifications received by all sessions", sum(r["notes"] for r in results), "")
@@ -592,8 +609,17 @@ def main() -> None:
     parser.add_argument("--pace-max", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--url", help="a superuser URL of a server to use (else embedded)")
+    parser.add_argument(
+        "--pgbouncer",
+        type=float,
+        metavar="IDLE_SECONDS",
+        help="the readers through a pgbouncer (transaction pooling, one pool per person) that"
+        " closes a server connection idle this long; the listeners direct",
+    )
     args = parser.parse_args()
     if args.url:
+        if args.pgbouncer is not None:
+            parser.error("--pgbouncer starts its own pgbouncer in front of the embedded server")
         run(db.normalise_url(args.url), None, args)
         return
     with warnings.catch_warnings():
@@ -608,7 +634,15 @@ def main() -> None:
     server.start()
     print(f"embedded PostgreSQL, max_connections = {limit} (postgresql.conf, before start)")
     try:
-        run(db.normalise_url(server.get_uri(database="postgres")), base / "pg", args)
+        admin = db.normalise_url(server.get_uri(database="postgres"))
+        if args.pgbouncer is None:
+            run(admin, base / "pg", args)
+        else:
+            from tests.pgbouncer import running_pgbouncer
+
+            with running_pgbouncer(admin, server_idle_timeout=args.pgbouncer) as bouncer:
+                print(f"pgbouncer: transaction pooling, server_idle_timeout {args.pgbouncer} s")
+                run(admin, base / "pg", args, bouncer)
     finally:
         server.cleanup()
         shutil.rmtree(base, ignore_errors=True)

@@ -80,14 +80,17 @@ def _server_of(admin_url: str) -> tuple[str, int, str]:
 
 
 @contextmanager
-def running_pgbouncer(admin_url: str, *, pool_size: int = 1) -> Iterator[Bouncer]:
+def running_pgbouncer(
+    admin_url: str, *, pool_size: int = 1, server_idle_timeout: float = 600.0
+) -> Iterator[Bouncer]:
     """Start pgbouncer (transaction pooling) in front of the server of ``admin_url``.
 
     Every user of that server may log in through it with no password (``auth_type = trust``;
     pgbouncer learns the users with ``auth_query`` as the superuser of ``admin_url``, which
     the test server trusts too). ``pool_size`` server connections per database and user: at
     1, every client of one user shares one server connection, so any state a client leaves
-    on its connection meets the next client at once.
+    on its connection meets the next client at once. A server connection idle for
+    ``server_idle_timeout`` seconds is closed.
 
     Raises:
         BouncerUnavailable: pgbouncer is missing or did not start.
@@ -122,7 +125,8 @@ def running_pgbouncer(admin_url: str, *, pool_size: int = 1) -> Iterator[Bouncer
         "unix_socket_dir =\n"
         "pool_mode = transaction\n"
         f"default_pool_size = {pool_size}\n"
-        "max_client_conn = 500\n"
+        "max_client_conn = 1000\n"
+        f"server_idle_timeout = {server_idle_timeout}\n"
         "auth_type = trust\n"
         f"auth_file = {directory / 'userlist.txt'}\n"
         f"auth_user = {superuser}\n"
