@@ -245,13 +245,17 @@ def server_pids(pgdata: Path) -> list[int]:
     return pids
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of ``pids`` (those still running), in seconds."""
+def cpu_seconds(pgdata: Path) -> float:
+    """CPU seconds the server has used so far: the postmaster's own, its children's that have
+    ended (it waits for them: cutime, cstime) and those of the children still running."""
+    postmaster, *children = server_pids(pgdata)
     ticks = 0
-    for pid in pids:
+    for pid in [postmaster, *children]:
         with contextlib.suppress(OSError, IndexError, ValueError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])
+            if pid == postmaster:
+                ticks += int(fields[13]) + int(fields[14])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -500,6 +504,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
         ready, out, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
         groups = [specs[n :: args.procs] for n in range(args.procs)]
         began = time.perf_counter()
+        opening = cpu_seconds(pgdata) if pgdata else 0.0
         procs = [
             ctx.Process(target=_sessions_process, args=(group, reads, urls, ready, stop, out))
             for group in groups
@@ -508,6 +513,8 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
             proc.start()
         opened = sum(ready.get(timeout=300) for _ in procs)
         report(f"{opened} sessions open, each with its week", time.perf_counter() - began, "s")
+        if pgdata:
+            report("  PostgreSQL's CPU for it", cpu_seconds(pgdata) - opening, "s")
         held: dict[str, int] = {}
         sampling = threading.Event()
 
@@ -524,8 +531,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        pids = server_pids(pgdata) if pgdata else []
-        cpu0, wall0 = cpu_seconds(pids), time.monotonic()
+        cpu0, wall0 = cpu_seconds(pgdata) if pgdata else 0.0, time.monotonic()
         booked = book_at_human_pace(
             admin_db_url, specs, bookings=args.bookings, pace=(args.pace_min, args.pace_max),
             seed=args.seed,
@@ -533,7 +539,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
         time.sleep(3)  # the last booking's readers
         sampling.set()
         sampler.join(10)
-        cpu1, wall1 = cpu_seconds(pids), time.monotonic()
+        cpu1, wall1 = cpu_seconds(pgdata) if pgdata else 0.0, time.monotonic()
         rss, pss = memory_mb(server_pids(pgdata)) if pgdata else (0.0, 0.0)
         stop.set()
         results = [out.get(timeout=120) for _ in procs]
@@ -582,7 +588,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
         report("a re-read of the week, p50", quantile(read_ms, 0.5), "ms")
         report("a re-read of the week, p95", quantile(read_ms, 0.95), "ms")
     report("the coordinator's COMMIT, p50", statistics.median(b.commit_ms for b in booked), "ms")
-    if pids:
+    if pgdata:
         report("PostgreSQL CPU while booking (% of one core)", 100 * (cpu1 - cpu0) / wall, "%")
         report("PostgreSQL memory, sum of RSS", rss, "MB")
         report("PostgreSQL memory, PSS (shared counted once)", pss, "MB")
