@@ -287,7 +287,8 @@ class CoptApp(App[None]):
         from coptui.db import listen
 
         assert self.url is not None
-        for change in listen(self.url, stop=self._stop_listening, on_state=self._connection_state):
+        url = self.settings.listener_url(self.url)  # past pgbouncer: straight to PostgreSQL
+        for change in listen(url, stop=self._stop_listening, on_state=self._connection_state):
             self.call_from_thread(self._changed, change)
 
     def _changed(self, change: Any) -> None:

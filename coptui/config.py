@@ -42,12 +42,12 @@ def _parse_hhmm(name: str, text: str) -> time:
 _URL_SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 
 
-def _check_database_url(text: str) -> str:
+def _check_database_url(text: str, setting: str = "DATABASE_URL") -> str:
     """``text`` when it is a PostgreSQL URL coptui can use; the message never echoes it (it
     may hold a password)."""
     from urllib.parse import urlsplit
 
-    name = f"{ENV_PREFIX}DATABASE_URL"
+    name = f"{ENV_PREFIX}{setting}"
     scheme, sep, _rest = text.partition("://")
     if not sep or not scheme:
         raise SettingsError(
@@ -76,6 +76,9 @@ class Settings:
 
     Attributes:
         database_url: a shared PostgreSQL server; ``None`` means the embedded one.
+        listen_url: where the change feed's listener connects when reads and writes go
+            through pgbouncer in transaction pooling (LISTEN needs a session of its own on
+            the server); ``None``: the same as ``database_url``.
         home: where the embedded server keeps its data.
         lang: the language of the interface, ``bg`` or ``en``.
         day_start: start of the centre's working day.
@@ -86,6 +89,7 @@ class Settings:
     """
 
     database_url: str | None = None
+    listen_url: str | None = None
     home: Path = field(default_factory=_default_home)
     lang: str = "bg"
     day_start: time = time(8, 0)
@@ -97,6 +101,10 @@ class Settings:
     def embedded(self) -> bool:
         """True when coptui runs its own PostgreSQL server."""
         return self.database_url is None
+
+    def listener_url(self, url: str) -> str:
+        """The URL the listener connects to, given ``url``, the one reads and writes use."""
+        return self.listen_url if self.listen_url and not self.embedded else url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +144,7 @@ class Settings:
                 )
             )
         url = get("DATABASE_URL")
+        listen_url = get("LISTEN_URL")
         idle_text = get("IDLE_LOCK_MINUTES") or "15"
         try:
             idle = int(idle_text)
@@ -147,6 +156,7 @@ class Settings:
             )
         return cls(
             database_url=_check_database_url(url) if url else None,
+            listen_url=_check_database_url(listen_url, "LISTEN_URL") if listen_url else None,
             home=home,
             lang=lang,
             day_start=day_start,

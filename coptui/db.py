@@ -81,7 +81,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     from sqlalchemy import create_engine
 
-    kwargs.setdefault("connect_args", {"connect_timeout": 5, "application_name": "coptui"})
+    # prepare_threshold None: no server-side prepared statements, which would outlive the
+    # transaction on a server connection that pgbouncer (transaction pooling) hands on.
+    kwargs.setdefault(
+        "connect_args",
+        {"connect_timeout": 5, "application_name": "coptui", "prepare_threshold": None},
+    )
     kwargs.setdefault("hide_parameters", True)
     engine = create_engine(normalise_url(url), **kwargs)
     if not kwargs.get("pool_pre_ping"):
@@ -143,6 +148,7 @@ def connect_reader(url: str) -> Any:
             autocommit=True,
             connect_timeout=5,
             application_name="coptui",
+            prepare_threshold=None,  # pgbouncer: see make_engine
         )
     except psycopg.Error as exc:
         raise database_error(exc, where=_without_password(url)) from exc
