@@ -265,6 +265,8 @@ class CoptApp(App[None]):
         """Put «Моите дейности» in place of every screen (a volunteer has no other home)."""
         from coptui.screens.my_activities import MyActivitiesScreen
 
+        if not self.is_running or not self.screen_stack:
+            return  # closing: a read that ends now has nowhere to go
         if isinstance(self.screen, MyActivitiesScreen):
             return
         while len(self.screen_stack) > 2:

@@ -25,6 +25,9 @@ class Welcome(ModalScreen[str | None]):
     """«Добре дошли»: what coptui needs before the first week, and the demo for a first look."""
 
     CSS_PATH = "dialogs.tcss"
+    # Textual focuses it once the screen is up (a query in on_mount found nothing when the
+    # app was already closing).
+    AUTO_FOCUS = "#choice-start"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", N_("Back"))]
 
     def __init__(self) -> None:
@@ -53,9 +56,6 @@ class Welcome(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Set up the centre"), id="choice-start", variant="primary")
                 yield Button(_("Quit"), id="choice-quit")
-
-    def on_mount(self) -> None:
-        self.query_one("#choice-start", Button).focus()
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
