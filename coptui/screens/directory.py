@@ -11,7 +11,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
 
@@ -20,6 +20,7 @@ from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.dialogs import to_latin
 from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import RecordForm, shown_value
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
