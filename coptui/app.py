@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from coptui.config import Settings
 from coptui.i18n import N_, _, translate_bindings
+from coptui.widgets.textual_fixes import release_styles_caches
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -71,6 +72,7 @@ class CoptApp(App[None]):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        release_styles_caches()  # Textual keeps every widget's rendered lines otherwise
         translate_bindings(self)
         self.animation_level = "none"  # thin clients over SSH: no animation, ever
         self.settings = settings

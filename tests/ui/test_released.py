@@ -45,3 +45,23 @@ async def test_forms_and_pickers_opened_and_closed_leave_no_footer_keys_behind(
             await open_and_close("n", EventForm)
             await open_and_close("p", Picker)
         assert _footer_keys() == before
+
+
+def test_a_widget_drawn_once_does_not_keep_its_rendered_lines_in_textuals_cache() -> None:
+    """Textual's ``StylesCache.get_inner_outer`` cached on the instance (Textual #6665): the
+    cache kept the last 1,024 widgets' styles caches, with every line each had rendered."""
+    import weakref
+
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    from coptui.widgets.textual_fixes import release_styles_caches
+
+    release_styles_caches()
+    cache = StylesCache()
+    inner, outer = cache.get_inner_outer(Color(10, 20, 30), Color(40, 50, 60, 0.5))
+    assert inner.background is not None and outer.background == Color(10, 20, 30)
+    gone = weakref.ref(cache)
+    del cache
+    gc.collect()
+    assert gone() is None
