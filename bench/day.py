@@ -22,6 +22,7 @@ import asyncio
 import gc
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -384,6 +385,7 @@ def main() -> None:
         assert other.stdin is not None
         other.stdin.close()
         other.wait(30)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
