@@ -18,11 +18,13 @@ from textual.worker import Worker, WorkerState
 
 from coptui.config import Settings
 from coptui.i18n import N_, _, translate_bindings
+from coptui.widgets.textual_fixes import release_styles_caches
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.notifications import SeverityLevel
 
+    from coptui.connection import SharedConnection
     from coptui.services.identity import Identity
 
 T = TypeVar("T")
@@ -70,6 +72,7 @@ class CoptApp(App[None]):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        release_styles_caches()  # Textual keeps every widget's rendered lines otherwise
         translate_bindings(self)
         self.animation_level = "none"  # thin clients over SSH: no animation, ever
         self.settings = settings
@@ -77,8 +80,9 @@ class CoptApp(App[None]):
         self.url: str | None = (
             engine.url.render_as_string(hide_password=False) if engine is not None else None
         )
-        self._reader: Any = None  # psycopg connection for the screens' reads
-        self._reader_lock = threading.Lock()
+        # The one connection for reads and writes (the listener has the other).
+        self._connection: SharedConnection | None = None
+        self._connection_lock = threading.Lock()
         self._engine_ready = threading.Event()
         if engine is not None:
             self._engine_ready.set()
@@ -144,9 +148,11 @@ class CoptApp(App[None]):
         services) is imported afterwards, once the week is on screen.
         """
         if self.engine is None:
+            from coptui.connection import SharedConnection
             from coptui.db import open_reader
 
-            self.url, self._reader = open_reader(self.settings.database_url, self.settings.home)
+            self.url, conn = open_reader(self.settings.database_url, self.settings.home)
+            self._connection = SharedConnection(self.url, conn)
         identity = self._told_identity
         if identity is None:
             from coptui.services.identity import current_identity
@@ -160,8 +166,18 @@ class CoptApp(App[None]):
         """The database can be read and the person logged in is known."""
         return self.url is not None and self.identity is not None
 
+    def shared_connection(self) -> SharedConnection:
+        """The session's connection for reads and writes (made on first use)."""
+        from coptui.connection import SharedConnection
+
+        assert self.url is not None
+        with self._connection_lock:
+            if self._connection is None:
+                self._connection = SharedConnection(self.url, engine=self.engine)
+            return self._connection
+
     def read(self, work: Callable[[Any], T]) -> T:
-        """Run ``work`` on the read connection (from a thread worker), reconnecting once.
+        """Run ``work`` on the session's connection (from a thread worker), reconnecting once.
 
         The embedded server is started again first if it has stopped.
 
@@ -170,31 +186,24 @@ class CoptApp(App[None]):
         """
         import psycopg
 
-        from coptui.db import connect_reader
         from coptui.errors import DatabaseUnavailableError, database_error
 
-        assert self.url is not None
-        with self._reader_lock:
-            for attempt in (1, 2):
-                try:
-                    if self._reader is None or self._reader.closed:
-                        self._reader = connect_reader(self.url)
-                    return work(self._reader)
-                except (
-                    psycopg.OperationalError,
-                    psycopg.InterfaceError,
-                    DatabaseUnavailableError,
-                ) as exc:
-                    if self._reader is not None:
-                        self._reader.close()
-                    self._reader = None
-                    if attempt == 2:
-                        if isinstance(exc, DatabaseUnavailableError):
-                            raise
-                        raise database_error(exc) from exc
-                    self._revive_server()
-                except psycopg.Error as exc:
+        connection = self.shared_connection()
+        for attempt in (1, 2):
+            try:
+                return connection.read(work)
+            except (
+                psycopg.OperationalError,
+                psycopg.InterfaceError,
+                DatabaseUnavailableError,
+            ) as exc:
+                if attempt == 2:
+                    if isinstance(exc, DatabaseUnavailableError):
+                        raise
                     raise database_error(exc) from exc
+                self._revive_server()
+            except psycopg.Error as exc:
+                raise database_error(exc) from exc
         raise AssertionError("unreachable")
 
     def _revive_server(self) -> bool:
@@ -216,10 +225,9 @@ class CoptApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine", name="engine")
     def _make_engine(self) -> None:
-        from coptui.db import make_engine
-
         if self.engine is None and self.url is not None:
-            self.engine = make_engine(self.url)
+            # Writes share the reads' connection: a pool of exactly that one.
+            self.engine = self.shared_connection().build_engine()
         self._engine_ready.set()
 
     def wait_engine(self) -> Engine:
@@ -316,8 +324,8 @@ class CoptApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_listening.set()
-        if self._reader is not None:
-            self._reader.close()
+        if self._connection is not None:
+            self._connection.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn a failed worker into a message for people (the one place errors surface)."""

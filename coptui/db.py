@@ -81,8 +81,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     from sqlalchemy import create_engine
 
-    # prepare_threshold None: no server-side prepared statements, which would outlive the
-    # transaction on a server connection that pgbouncer (transaction pooling) hands on.
+    # No server-side prepared statements: see ``connect``.
     kwargs.setdefault(
         "connect_args",
         {"connect_timeout": 5, "application_name": "coptui", "prepare_threshold": None},
@@ -134,6 +133,24 @@ def check_connection(engine: Engine) -> None:
         raise database_error(exc, where=describe_url(str(engine.url))) from exc
 
 
+def connect(url: str, *, autocommit: bool, application_name: str = "coptui") -> Any:
+    """A psycopg connection as coptui makes them (the driver's errors are raised as they are).
+
+    No server-side prepared statements (``prepare_threshold=None``): a statement prepared in
+    one transaction would be missing on another server connection behind pgbouncer in
+    transaction pooling.
+    """
+    import psycopg
+
+    return psycopg.connect(
+        _libpq_url(normalise_url(url)),
+        autocommit=autocommit,
+        connect_timeout=5,
+        application_name=application_name,
+        prepare_threshold=None,
+    )
+
+
 def connect_reader(url: str) -> Any:
     """A psycopg connection (autocommit) for the screens' reads: no SQLAlchemy needed.
 
@@ -143,13 +160,7 @@ def connect_reader(url: str) -> Any:
     import psycopg
 
     try:
-        return psycopg.connect(
-            _libpq_url(normalise_url(url)),
-            autocommit=True,
-            connect_timeout=5,
-            application_name="coptui",
-            prepare_threshold=None,  # pgbouncer: see make_engine
-        )
+        return connect(url, autocommit=True)
     except psycopg.Error as exc:
         raise database_error(exc, where=_without_password(url)) from exc
 
@@ -425,9 +436,7 @@ def listen(
     backoff = 0.2
     while not stop.is_set():
         try:
-            with psycopg.connect(
-                _libpq_url(normalise_url(url)), autocommit=True, application_name="coptui-listen"
-            ) as conn:
+            with connect(url, autocommit=True, application_name="coptui-listen") as conn:
                 conn.execute(f"LISTEN {CHANGES_CHANNEL}")
                 backoff = 0.2
                 if on_state:

@@ -16,12 +16,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.attendance import WITH_REASON, next_mark
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.host import forward_failure
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.fields import FIELDS
@@ -18,6 +18,7 @@ from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.directory import case_status
 from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import RecordForm, shown_value
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend

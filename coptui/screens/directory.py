@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
 
@@ -20,6 +20,7 @@ from coptui.screens.dialogs import to_latin
 from coptui.screens.directory_edits import DirectoryEdits
 from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import shown_value
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend

@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.host import Host, forward_failure, host_of
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.db import Change

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.domain.text import clean
@@ -36,6 +36,7 @@ from coptui.screens.planner_load import (
     remembered,
     shaded,
 )
+from coptui.widgets.footer import Footer
 from coptui.widgets.weekgrid import WEEKDAYS, Day, WeekGrid
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import Worker, WorkerState
 
@@ -18,6 +18,7 @@ from coptui.domain.fields import PROGRAMME_KINDS
 from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.host import forward_failure
 from coptui.screens.programme_keys import ProgrammeKeys
+from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from coptui.db import Change
