@@ -100,3 +100,15 @@ def test_no_module_grows_past_one_job() -> None:
     }
     allowed = {p for p in long if p in LONG_FOR_NOW or p.startswith("coptui/screens/planner")}
     assert {p: n for p, n in long.items() if p not in allowed} == {}
+
+
+def test_screens_use_the_footer_that_lets_go_of_old_keys() -> None:
+    # Textual's own Footer keeps every key it ever showed while its screen lives (about a
+    # megabyte per form opened): coptui.widgets.footer prunes them. bench/day.py measures it.
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("screens", "widgets")
+        for path in sorted((ROOT / "coptui" / folder).glob("*.py"))
+        if path.name != "footer.py" and "textual.widgets.Footer" in _imports(path)
+    ]
+    assert offenders == []
