@@ -18,4 +18,14 @@ How a command group is added (``coptui/cli.py`` builds the parser from :data:`MO
 from __future__ import annotations
 
 # The order is the order of the commands in ``coptui --help``.
-MODULES = ("admin", "setup", "imports", "events", "programmes", "rosters", "attendance", "users")
+MODULES = (
+    "admin",
+    "setup",
+    "imports",
+    "events",
+    "programmes",
+    "rosters",
+    "attendance",
+    "calendars",
+    "users",
+)
