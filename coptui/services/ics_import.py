@@ -169,6 +169,13 @@ def read_busy(data: bytes, *, start: datetime, end: datetime) -> list[Busy]:
         raise
     except Exception as exc:  # icalendar and the expansion raise many kinds for bad input
         raise _bad_file(exc) from exc
+    # The expansion gives every occurrence a RECURRENCE-ID, single events too; only in a
+    # series does it tell occurrences apart (a single event moved outside stays one block).
+    recurring = {
+        str(c.get("uid") or "").strip()
+        for c in calendar.walk("VEVENT")
+        if c.get("rrule") or c.get("rdate") or c.get("recurrence-id")
+    }
     found: dict[tuple[str, str], Busy] = {}
     for occurrence in occurrences:
         if str(occurrence.get("status", "")).upper() == "CANCELLED":
@@ -186,7 +193,9 @@ def read_busy(data: bytes, *, start: datetime, end: datetime) -> list[Busy]:
             else:
                 finish = begin
             recurrence_id = occurrence.get("recurrence-id")
-            recurrence = _instant(recurrence_id.dt) if recurrence_id is not None else ""
+            recurrence = ""
+            if recurrence_id is not None and str(occurrence.get("uid") or "").strip() in recurring:
+                recurrence = _instant(recurrence_id.dt)
         except BadInputError:
             raise
         except Exception as exc:
