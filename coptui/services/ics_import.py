@@ -143,6 +143,29 @@ def _pieces(start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime
         start = cut
 
 
+def _times(occurrence: Any, recurring: set[str]) -> tuple[datetime, datetime, str]:
+    """An occurrence's start, end and key among its series ("" outside a series)."""
+    try:
+        begin = _moment(occurrence["dtstart"].dt)
+        if occurrence.get("dtend") is not None:
+            finish = _moment(occurrence["dtend"].dt)
+        elif occurrence.get("duration") is not None:
+            finish = begin + occurrence["duration"].dt
+        elif not isinstance(occurrence["dtstart"].dt, datetime):
+            finish = begin + timedelta(days=1)
+        else:
+            finish = begin
+        recurrence_id = occurrence.get("recurrence-id")
+        recurrence = ""
+        if recurrence_id is not None and str(occurrence.get("uid") or "").strip() in recurring:
+            recurrence = _instant(recurrence_id.dt)
+    except BadInputError:
+        raise
+    except Exception as exc:
+        raise _bad_file(exc) from exc
+    return begin, finish, recurrence
+
+
 def read_busy(data: bytes, *, start: datetime, end: datetime) -> list[Busy]:
     """The busy times of an .ics file overlapping ``[start, end)``, recurrences expanded.
 
@@ -164,7 +187,9 @@ def read_busy(data: bytes, *, start: datetime, end: datetime) -> list[Busy]:
         calendar = Calendar.from_ical(data)
         if calendar.name != "VCALENDAR":
             raise ValueError(_("it does not begin with BEGIN:VCALENDAR"))
-        occurrences = recurring_ical_events.of(calendar).between(start, end)
+        # A generator, in order of start: a rule that repeats every second ends here at
+        # the window's end or at the cap below, never by listing millions first.
+        occurrences = recurring_ical_events.of(calendar).after(start)
     except BadInputError:
         raise
     except Exception as exc:  # icalendar and the expansion raise many kinds for bad input
@@ -177,29 +202,30 @@ def read_busy(data: bytes, *, start: datetime, end: datetime) -> list[Busy]:
         if c.get("rrule") or c.get("rdate") or c.get("recurrence-id")
     }
     found: dict[tuple[str, str], Busy] = {}
-    for occurrence in occurrences:
-        if str(occurrence.get("status", "")).upper() == "CANCELLED":
+    read = 0
+    while True:
+        try:
+            occurrence = next(occurrences, None)
+        except Exception as exc:  # the expansion reads the rules lazily
+            raise _bad_file(exc) from exc
+        if occurrence is None:
+            break
+        read += 1
+        if read > MAX_BLOCKS * 4:
+            raise BadInputError(
+                _(
+                    "The file gives more than {n} busy times in these days; choose fewer days."
+                ).format(n=MAX_BLOCKS)
+            )
+        begin, finish, recurrence = _times(occurrence, recurring)
+        if begin >= end + timedelta(days=1):
+            # In order of start (a day's slack for floating and all-day times, which the
+            # expansion orders on their own clock): the rest are after the window.
+            break
+        if begin >= end or str(occurrence.get("status", "")).upper() == "CANCELLED":
             continue
         if str(occurrence.get("transp", "")).upper() == "TRANSPARENT":
             continue
-        try:
-            begin = _moment(occurrence["dtstart"].dt)
-            if occurrence.get("dtend") is not None:
-                finish = _moment(occurrence["dtend"].dt)
-            elif occurrence.get("duration") is not None:
-                finish = begin + occurrence["duration"].dt
-            elif not isinstance(occurrence["dtstart"].dt, datetime):
-                finish = begin + timedelta(days=1)
-            else:
-                finish = begin
-            recurrence_id = occurrence.get("recurrence-id")
-            recurrence = ""
-            if recurrence_id is not None and str(occurrence.get("uid") or "").strip() in recurring:
-                recurrence = _instant(recurrence_id.dt)
-        except BadInputError:
-            raise
-        except Exception as exc:
-            raise _bad_file(exc) from exc
         uid = _uid(occurrence)
         title = _title(occurrence.get("summary"))
         pieces = [(a, b) for a, b in _pieces(max(begin, start), min(finish, end)) if a < b]

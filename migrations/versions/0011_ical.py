@@ -98,7 +98,8 @@ def upgrade() -> None:
         if check is not None:
             sql += f" WITH CHECK ({check})"
         op.execute(sql)
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON event_import TO {M}, {C}")
+    # Added and removed, never edited (it has no version): no UPDATE for anyone.
+    op.execute(f"GRANT SELECT, INSERT, DELETE ON event_import TO {M}, {C}")
     op.execute(f"GRANT SELECT, INSERT ON event_import TO {S}")
 
 

@@ -42,8 +42,8 @@ def _event(uid: str, title: str, start: Any, end: Any, **extra: Any) -> icalenda
     return event
 
 
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=SOFIA)
+def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), tzinfo=SOFIA)
 
 
 def _first_event_of(capsys: pytest.CaptureFixture[str], staff: str) -> dict[str, Any]:
@@ -223,6 +223,14 @@ def test_hostile_text_is_cleaned_or_refused(
     assert _import(path) == 2
     err = capsys.readouterr().err
     assert "UID" in err and err.count("\n") == 1 and "\x1b" not in err
+
+    # A rule that repeats every second, for ever: refused at the cap, not listed first.
+    endless = _event(
+        "tick@example.org", "Тик", at(day, 5), at(day, 5, 0, 1), rrule={"freq": "secondly"}
+    )
+    path.write_bytes(_calendar(endless))
+    assert _import(path) == 2
+    assert "2000" in capsys.readouterr().err
 
     path.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X" * (6 * 1024 * 1024))
     assert _import(path) == 2
