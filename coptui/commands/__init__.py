@@ -28,5 +28,6 @@ MODULES = (
     "attendance",
     "printing",
     "reports",
+    "calendars",
     "users",
 )

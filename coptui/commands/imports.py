@@ -1,5 +1,8 @@
 """``coptui import staff|volunteers|cases|rooms FILE.csv``: the first day's lists, at once.
 
+``coptui import ics FILE --room|--staff NAME`` (outside busy times) is handed over to
+:mod:`coptui.commands.calendars`.
+
 Without ``--yes`` the command only shows what it would do (and, at a terminal, asks);
 with ``--yes`` it writes. A wrong line stops the import unless ``--skip-bad``.
 """
@@ -29,23 +32,34 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the ``import`` command to ``commands``."""
     parser = commands.add_parser(
         "import",
-        help=_("import staff, volunteers, cases or rooms from a CSV file"),
+        help=_("import staff, volunteers, cases or rooms from a CSV file, or busy times (ics)"),
         description=_(
             "Import staff, volunteers, cases or rooms from a CSV file (UTF-8 with or without "
             "BOM, separated by ';' or ','; the first line names the columns, in English or "
             "Bulgarian, as the options of `coptui add`). Without --yes it only shows what "
             "would be added, what is already there and which lines are wrong; at a terminal "
-            "it then asks. Nothing is written while a line is wrong, unless --skip-bad."
+            "it then asks. Nothing is written while a line is wrong, unless --skip-bad. "
+            "`import ics FILE --room|--staff NAME` brings the busy times of an iCalendar "
+            "file in as blocks on that calendar: without --yes it lists them and what they "
+            "would clash with; a second import of the same file skips what came in before."
         ),
     )
     parser.add_argument(
-        "what", choices=KINDS, metavar="|".join(KINDS), help=_("what the file holds")
+        "what",
+        choices=(*KINDS, "ics"),
+        metavar="|".join((*KINDS, "ics")),
+        help=_("what the file holds"),
     )
-    parser.add_argument("file", metavar=_("FILE.csv"), help=_("the file ('-' reads stdin)"))
+    parser.add_argument(
+        "file", metavar=_("FILE"), help=_("the file, .csv or .ics ('-' reads stdin)")
+    )
     parser.add_argument("--yes", action="store_true", help=_("write without asking (for scripts)"))
     parser.add_argument(
         "--skip-bad", action="store_true", help=_("leave the wrong lines out and add the rest")
     )
+    from coptui.commands.calendars import add_import_options
+
+    add_import_options(parser)
     parser.set_defaults(handler=run_import)
 
 
@@ -127,6 +141,12 @@ def _ask(question: str) -> bool:
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     """Preview an import, then write it (``--yes``, or a yes at the terminal)."""
+    if args.what == "ics":
+        from coptui.commands.calendars import run_import_ics
+
+        return run_import_ics(args, settings)
+    if args.room or args.staff:
+        raise BadInputError(_("--room and --staff go with `import ics`."))
     from coptui.db import open_database
     from coptui.domain.timeutil import today
     from coptui.services.imports import WrongLinesError, import_file, preview_import

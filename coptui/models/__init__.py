@@ -27,6 +27,7 @@ from coptui.models.events import (
     Series,
     WaitlistEntry,
 )
+from coptui.models.ical import EventImport
 from coptui.models.people import Staff, Volunteer
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "CentreCapacity",
     "Event",
     "EventCase",
+    "EventImport",
     "EventKind",
     "EventStaff",
     "EventStatus",

@@ -179,6 +179,11 @@ class Event(SQLModel, table=True):
     # coptui_event_people() trigger (migration 0004); never written by the app.
     staff_ids: list[int] = Field(default_factory=list, sa_column=people_column())
     case_ids: list[int] = Field(default_factory=list, sa_column=people_column())
+    # The start the series' rule gave this occurrence, kept when it is moved (an export's
+    # RECURRENCE-ID); set on insert by a trigger (migration 0011), never by the app.
+    occurrence_start: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True))
+    )
 
 
 class EventStaff(SQLModel, table=True):
