@@ -38,11 +38,14 @@ def _pid(engine: Engine) -> int:
 def _kill(database_url: str, pid: int) -> None:
     with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
         assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
-        # Wait until the backend is gone, so the next use meets a dead socket.
+        # Wait until the backend is gone, so the next use meets a dead socket. Inside one
+        # transaction pg_stat_activity is a snapshot: clear it on every turn, or the loop
+        # never sees the backend leave (it hung a loaded full run).
         conn.execute(
             "DO $$ BEGIN WHILE EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = "
             + str(pid)
-            + ") LOOP PERFORM pg_sleep(0.01); END LOOP; END $$"
+            + ") LOOP PERFORM pg_stat_clear_snapshot(); PERFORM pg_sleep(0.01); END LOOP;"
+            " END $$"
         )
 
 
