@@ -84,6 +84,16 @@ def option_days(text: str) -> int:
     return _whole_number(text, MAX_DAYS)
 
 
+def option_month(text: str) -> tuple[int, int]:
+    """A month as MM.YYYY: (year, month) as ``services.hours.parse_month`` reads it."""
+    from coptui.services.hours import parse_month
+
+    try:
+        return parse_month(text)
+    except BadInputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from exc
+
+
 def option_id(text: str) -> int:
     """A record's id: a positive whole number."""
     return _whole_number(text, 2**31 - 1)

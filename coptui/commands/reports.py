@@ -8,21 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coptui.commands.common import EXIT_OK, open_engine, say_done
+from coptui.commands.common import EXIT_OK, open_engine, option_month, say_done
 from coptui.config import Settings
 from coptui.errors import BadInputError
 from coptui.i18n import _
 
 FORMATS = ("text", "csv", "pdf")
-
-
-def _option_month(text: str) -> tuple[int, int]:
-    from coptui.services.hours import parse_month
-
-    try:
-        return parse_month(text)
-    except BadInputError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from exc
 
 
 def register(commands: Any) -> None:
@@ -48,7 +39,7 @@ def register(commands: Any) -> None:
         ),
     )
     month.add_argument(
-        "month", type=_option_month, metavar=_("MM.YYYY"), help=_("the month, e.g. 11.2026")
+        "month", type=option_month, metavar=_("MM.YYYY"), help=_("the month, e.g. 11.2026")
     )
     month.add_argument(
         "--format", choices=FORMATS, default="text", help=_("text (default), csv or pdf")

@@ -6,24 +6,14 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from coptui.commands.common import EXIT_OK, open_engine, option_id, say, say_done
+from coptui.commands.common import EXIT_OK, open_engine, option_id, option_month, say, say_done
 from coptui.config import Settings
-from coptui.errors import BadInputError
 from coptui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from coptui.services.hours import HoursRow
-
-
-def _option_month(text: str) -> tuple[int, int]:
-    from coptui.services.hours import parse_month
-
-    try:
-        return parse_month(text)
-    except BadInputError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from exc
 
 
 def register(commands: Any) -> None:
@@ -54,7 +44,7 @@ def register(commands: Any) -> None:
     hours.add_argument(
         "--month",
         required=True,
-        type=_option_month,
+        type=option_month,
         metavar=_("MM.YYYY"),
         help=_("the month, e.g. 11.2026"),
     )
