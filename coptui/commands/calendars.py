@@ -151,14 +151,9 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     )
     count = len(rows.singles) + sum(len(s.events) for s in rows.series)
     if args.output and args.output != "-":
-        try:
-            Path(args.output).write_bytes(data)
-        except OSError as exc:
-            raise BadInputError(
-                _("Cannot write {file}: {reason}").format(
-                    file=args.output, reason=exc.strerror or exc
-                )
-            ) from exc
+        from coptui.export.files import write_whole
+
+        write_whole(Path(args.output), data)
         say_done([_("Wrote {n} events to {file}.").format(n=count, file=args.output)])
     else:
         try:

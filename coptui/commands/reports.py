@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from coptui.commands.common import EXIT_OK, open_engine, option_month, say_done
 from coptui.config import Settings
 from coptui.errors import BadInputError
+from coptui.export.files import write_whole
 from coptui.i18n import _
 
 FORMATS = ("text", "csv", "pdf")
@@ -57,20 +57,6 @@ def run_report_missing(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def _write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a half-written report is worse)."""
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise BadInputError(
-            _("Cannot write {file}: {reason}.").format(file=path, reason=exc.strerror or exc)
-        ) from exc
-
-
 def run_report_month(args: argparse.Namespace, settings: Settings) -> int:
     """Print the month's report, or write it to ``--output``."""
     from coptui.domain.timeutil import today
@@ -97,7 +83,7 @@ def run_report_month(args: argparse.Namespace, settings: Settings) -> int:
 
         data = render_text(report).encode()
     if args.output:
-        _write(args.output, data)
+        write_whole(Path(args.output), data)
         say_done([_("Report written to {file}.").format(file=args.output)])
     else:
         sys.stdout.write(data.decode())
