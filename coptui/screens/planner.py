@@ -182,7 +182,7 @@ class PlannerScreen(PlannerLines):
         # anything changed meanwhile.
         ahead = self.ahead.get(first, self.view, self.resource)
         if ahead is not None and self.shown is not None:
-            self.show(ahead)
+            self.show(ahead, follow=False)
         self._read()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week", name="week")
@@ -259,14 +259,20 @@ class PlannerScreen(PlannerLines):
         # Usually what the key drew from the days read ahead: nothing to draw again.
         if result != self.shown:
             self.show(result)
+        else:
+            self._follow(result)
         self.loads += 1
         self.ahead.put(result, self.ahead.generation)
         wanted = self.ahead.wanted(result)
         if wanted and result.shaded:
             self._read_ahead(wanted, result.view, result.resource, True, self.ahead.generation)
 
-    def show(self, shown: Shown) -> None:
-        """Put a load on screen: the header, the grid or the list, the details, together."""
+    def show(self, shown: Shown, *, follow: bool = True) -> None:
+        """Put a load on screen: the header, the grid or the list, the details, together.
+
+        ``follow`` reads what goes with it (warnings, shading); days drawn from those read
+        ahead leave that to the read that corrects them.
+        """
         from coptui.domain.timeutil import SOFIA
 
         self.shown = shown
@@ -297,6 +303,11 @@ class PlannerScreen(PlannerLines):
                 self._pending_day = None
         self._title()
         self._details()
+        if follow:
+            self._follow(shown)
+
+    def _follow(self, shown: Shown) -> None:
+        """What a load from the database brings after it: warnings, shading, the engine."""
         if shown.centre_id is None:
             self._first_run()
         else:
