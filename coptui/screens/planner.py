@@ -183,7 +183,10 @@ class PlannerScreen(PlannerLines):
         ahead = self.ahead.get(first, self.view, self.resource)
         if ahead is not None and self.shown is not None:
             self.show(ahead, follow=False)
-        self._read()
+            # Once the frame is out: a thread started now would share the frame's moment.
+            self.call_after_refresh(self._read)
+        else:
+            self._read()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week", name="week")
     def load(self, first: date, view: str, resource: Choice | None, shade: bool) -> Shown:
