@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeysFooter(Footer):
@@ -14,7 +15,9 @@ class KeysFooter(Footer):
     Textual's footer throws its keys away and mounts them again whenever the screen's bindings
     may have changed: a focus, a pushed screen, the database saying who is logged in. That is
     a dozen widgets styled and laid out again, the largest part of a frame, usually to show
-    the same keys. This one compares first.
+    the same keys. This one compares first, and makes each key as compact as the footer from
+    the start: Textual's key is made compact, then told it is not once mounted, and each
+    change restyles it.
     """
 
     _keys_shown: tuple[Any, ...] | None = None
@@ -27,7 +30,11 @@ class KeysFooter(Footer):
 
     def compose(self) -> Any:
         self._keys_shown = self._keys() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            # The command palette's key is not bound to the footer: it stays as it is made.
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if (
