@@ -26,7 +26,6 @@ from coptui.screens.host import forward_failure
 from coptui.screens.planner_cache import WeekCache
 from coptui.screens.planner_lines import PlannerLines
 from coptui.screens.planner_load import (
-    STATUS,
     Shown,
     block_of,
     monday_of,
@@ -40,7 +39,6 @@ from coptui.widgets.weekgrid import Day, WeekGrid
 
 if TYPE_CHECKING:
     from coptui.db import Change
-    from coptui.services.calendar import EventRow
 
 __all__ = ["PlannerScreen", "monday_of", "remember", "remembered"]
 
@@ -122,6 +120,8 @@ class PlannerScreen(PlannerLines):
         self.view = "week"
         self.loads = 0  # finished loads from the database, for tests and benchmarks
         self.ahead = WeekCache()  # the weeks beside this one, read ahead
+        # What the database last confirmed, while days read ahead are drawn over it.
+        self._confirmed: Shown | None = None
         self._shaded = False  # holidays have been looked up once (the import is slow)
         self._pending_select: int | None = None  # an event to put the cursor on
         self._pending_day: date | None = None  # a day to put the cursor on
@@ -182,6 +182,8 @@ class PlannerScreen(PlannerLines):
         # anything changed meanwhile.
         ahead = self.ahead.get(first, self.view, self.resource)
         if ahead is not None and self.shown is not None:
+            if self._confirmed is None:
+                self._confirmed = self.shown
             self.show(ahead, follow=False)
             # Once the frame is out: a thread started now would share the frame's moment.
             self.call_after_refresh(self._read)
@@ -243,6 +245,8 @@ class PlannerScreen(PlannerLines):
             for shown in found:
                 self.ahead.put(shown, generation)
             return
+        if event.worker.name == "week" and event.state is WorkerState.ERROR:
+            self._unconfirmed()
         if event.worker.name == "week" and event.state is WorkerState.ERROR and not self.shown:
             # Never «Зареждане…» for ever: the one line the app also shows.
             from coptui.errors import CoptError
@@ -259,6 +263,7 @@ class PlannerScreen(PlannerLines):
             return
         if result.centre_id is not None and self.resource not in (None, result.resource):
             return
+        self._confirmed = None
         # Usually what the key drew from the days read ahead: nothing to draw again.
         if result != self.shown:
             self.show(result)
@@ -269,6 +274,17 @@ class PlannerScreen(PlannerLines):
         wanted = self.ahead.wanted(result)
         if wanted and result.shaded:
             self._read_ahead(wanted, result.view, result.resource, True, self.ahead.generation)
+
+    def _unconfirmed(self) -> None:
+        """The read after a key failed: back to the last days the database confirmed.
+
+        While the database is away the screen keeps the last days it could read, as it does
+        without the days read ahead; those may be out of date too, and are forgotten.
+        """
+        self.ahead.clear()
+        confirmed, self._confirmed = self._confirmed, None
+        if confirmed is not None:
+            self.show(confirmed, follow=False)
 
     def show(self, shown: Shown, *, follow: bool = True) -> None:
         """Put a load on screen: the header, the grid or the list, the details, together.
@@ -339,19 +355,6 @@ class PlannerScreen(PlannerLines):
         room = self.size.height - 3 - banner  # title, a line of details, footer, banner
         grid.set_slot_minutes(15 if room - 1 >= grid.minutes // 15 else 30)
         self.query_one("#views").styles.height = max(min(grid.slots + 1, room), 3)
-
-    async def _agenda_table(self) -> None:
-        """The list of days, built the first time it is asked for (not at startup)."""
-        from coptui.widgets.event_list import EventList
-
-        if not self.query("#agenda"):
-            await self.query_one(ContentSwitcher).mount(EventList(status_names=STATUS, id="agenda"))
-
-    def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
-        from coptui.widgets.event_list import EventList
-
-        for table in self.query("#agenda").results(EventList):
-            table.show(rows, zone)
 
     # -- live -------------------------------------------------------------------------------
 

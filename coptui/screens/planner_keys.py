@@ -7,15 +7,18 @@ and the screens reached from the planner (directory, case page, attendance, hist
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 
 from coptui.i18n import _
 from coptui.screens.host import permits
 from coptui.screens.planner_find import PlannerFind
-from coptui.screens.planner_load import SPANS, Shown, monday_of
+from coptui.screens.planner_load import SPANS, STATUS, Shown, monday_of
 from coptui.widgets.weekgrid import WeekGrid
+
+if TYPE_CHECKING:
+    from coptui.services.calendar import EventRow
 
 VIEWS = ("week", "day", "agenda")
 # The action behind each line of the help that a role may not have (see ``host.NEEDS``).
@@ -49,7 +52,17 @@ class PlannerKeys(PlannerFind):
         raise NotImplementedError
 
     async def _agenda_table(self) -> None:
-        raise NotImplementedError
+        """The list of days, built the first time it is asked for (not at startup)."""
+        from coptui.widgets.event_list import EventList
+
+        if not self.query("#agenda"):
+            await self.query_one(ContentSwitcher).mount(EventList(status_names=STATUS, id="agenda"))
+
+    def _fill_agenda(self, rows: list[EventRow], zone: Any) -> None:
+        from coptui.widgets.event_list import EventList
+
+        for table in self.query("#agenda").results(EventList):
+            table.show(rows, zone)
 
     def _span_days(self) -> int:
         return SPANS[self.view]
