@@ -268,7 +268,8 @@ class CoptApp(App[None]):
         """Put «Моите дейности» in place of every screen (a volunteer has no other home)."""
         from coptui.screens.my_activities import MyActivitiesScreen
 
-        if isinstance(self.screen, MyActivitiesScreen):
+        # A refused read may come back while the app is closing: no screen to replace then.
+        if not self.screen_stack or isinstance(self.screen, MyActivitiesScreen):
             return
         while len(self.screen_stack) > 2:
             self.pop_screen()
