@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -84,6 +85,7 @@ class CoptApp(App[None]):
         self._connection: SharedConnection | None = None
         self._connection_lock = threading.Lock()
         self._engine_ready = threading.Event()
+        self._opening: Future[tuple[str, Any]] | None = None  # the database, being reached
         if engine is not None:
             self._engine_ready.set()
         self.today_override = today
@@ -113,6 +115,8 @@ class CoptApp(App[None]):
         minutes = self.settings.idle_lock_minutes
         if minutes:
             self.set_interval(min(30.0, minutes * 15.0), self.lock_when_idle, name="idle lock")
+        if self.engine is None:
+            self._opening = open_early(self.settings)
         self.call_after_refresh(self._open_planner)
 
     def _exit_on_hangup(self) -> None:
@@ -149,9 +153,9 @@ class CoptApp(App[None]):
         """
         if self.engine is None:
             from coptui.connection import SharedConnection
-            from coptui.db import open_reader
 
-            self.url, conn = open_reader(self.settings.database_url, self.settings.home)
+            opening = self._opening or open_early(self.settings)
+            self.url, conn = opening.result()
             self._connection = SharedConnection(self.url, conn)
         identity = self._told_identity
         if identity is None:
@@ -286,10 +290,17 @@ class CoptApp(App[None]):
 
     def _live_screens(self) -> list[Any]:
         """The screens that follow the database: planners and «Моите дейности»."""
-        from coptui.screens.my_activities import MyActivitiesScreen
+        import sys
+
         from coptui.screens.planner import PlannerScreen
 
-        return [s for s in self.screen_stack if isinstance(s, (PlannerScreen, MyActivitiesScreen))]
+        # «Моите дейности» is on the stack only if its module was imported: importing it here
+        # (DataTable and all) would delay every first week by its import.
+        kinds: tuple[type, ...] = (PlannerScreen,)
+        mine = sys.modules.get("coptui.screens.my_activities")
+        if mine is not None:
+            kinds = (*kinds, mine.MyActivitiesScreen)
+        return [s for s in self.screen_stack if isinstance(s, kinds)]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="live", name="live")
     def follow_changes(self) -> None:
@@ -418,6 +429,32 @@ class CoptApp(App[None]):
         from coptui.domain.timeutil import today
 
         return today()
+
+
+def open_early(settings: Settings) -> Future[tuple[str, Any]]:
+    """Start reaching the database now, in a thread of its own: its URL and read connection.
+
+    Started before the first frame is drawn: importing psycopg, starting the embedded server
+    and connecting then use the moments the screen waits on the terminal, instead of
+    following the first frame. The result is taken (and any error raised) by the
+    ``open_database`` worker, after the planner is on the stack, so nothing is posted early.
+    """
+    future: Future[tuple[str, Any]] = Future()
+
+    def reach() -> None:
+        try:
+            from coptui.db import open_reader
+
+            future.set_result(open_reader(settings.database_url, settings.home))
+            # What the first week's read needs next, imported while the planner is built.
+            import coptui.services.identity
+            import coptui.services.roster_reads  # noqa: F401
+        except BaseException as exc:  # handed to the worker that waits for it
+            if not future.done():
+                future.set_exception(exc)
+
+    threading.Thread(target=reach, name="coptui-open", daemon=True).start()
+    return future
 
 
 def _from_the_driver(error: BaseException | None) -> bool:
