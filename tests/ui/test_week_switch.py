@@ -6,8 +6,12 @@ anything changed meanwhile.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -17,6 +21,24 @@ from tests.ui.test_planner import TODAY, make_app, planner, title, until
 from tests.ui.test_planner_weeks import _book
 
 MONDAY = TODAY - timedelta(days=TODAY.weekday())
+
+
+@contextmanager
+def _reads_held(app: Any) -> Iterator[None]:
+    """Every read the app starts waits until the block ends (none reaches the database)."""
+    gate = threading.Event()
+    real = app.read
+
+    def held(work: Any) -> Any:
+        gate.wait()
+        return real(work)
+
+    app.read = held
+    try:
+        yield
+    finally:
+        app.read = real
+        gate.set()
 
 
 def _read_ahead(screen: object, first: date) -> bool:
@@ -40,7 +62,7 @@ async def test_the_next_week_is_drawn_with_the_key_before_any_read(
         before = screen.loads
         # No read can reach the database while the key is handled: what the key draws comes
         # from the weeks read ahead.
-        with app._reader_lock:
+        with _reads_held(app):
             await pilot.press("w")
             assert "30.11 – 06.12.2026" in title(screen)
             assert grid.days[0].day == following
@@ -49,7 +71,7 @@ async def test_the_next_week_is_drawn_with_the_key_before_any_read(
         assert "30.11 – 06.12.2026" in title(screen) and grid.days[0].day == following
         # …and back, from the week it kept.
         before = screen.loads
-        with app._reader_lock:
+        with _reads_held(app):
             await pilot.press("W")
             assert "23.11 – 29.11.2026" in title(screen) and grid.days[0].day == MONDAY
         await until(pilot, lambda: screen.loads > before)
