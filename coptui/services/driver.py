@@ -1,0 +1,46 @@
+"""One statement sent on the session's own psycopg connection, for the hottest paths only.
+
+A booking is one call of ``coptui_book()``. Sent through SQLAlchemy's ``text()`` it cost the
+client twice the CPU of the statement itself (bind processors, a result object, rows); with
+twenty booking processes on two cores that client CPU is the booking rate. Here the statement
+goes to the driver as it is, in the session's transaction, and a driver error comes out as the
+SQLAlchemy error every caller expects (``IntegrityError`` …, a lost connection invalidated so
+that ``transact`` retries it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+
+def fetch_one(session: Session, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    """The one row ``sql`` answers, run in ``session``'s transaction.
+
+    Raises:
+        DBAPIError: what SQLAlchemy would have raised for the same failure (parameter values
+            hidden, as the engine hides them).
+    """
+    connection = session.connection()
+    pooled = connection.connection
+    try:
+        row = pooled.driver_connection.execute(sql, params).fetchone()  # type: ignore[union-attr]
+    except psycopg.Error as exc:
+        lost = connection.dialect.is_disconnect(exc, pooled.dbapi_connection, None)  # type: ignore[arg-type]
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            None,
+            exc,
+            psycopg.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=connection.dialect,
+        ) from exc
+    if row is None:
+        raise AssertionError("the statement answered no row")
+    return tuple(row)
