@@ -304,7 +304,9 @@ def insert_event(
     if row.outcome == "room":
         _refuse_over_headcount(request, row.room_name, row.max_people)
     if row.outcome == "taken":
-        return [_clash(found) for found in row.clashes or ()]
+        # Each kind's holders come in time order (migration 0012); merged here, stably.
+        found = [_clash(one) for one in row.clashes or ()]
+        return sorted(found, key=lambda c: (c.start, c.event_id))
     assert row.event_id is not None and row.event_version is not None
     return BookedEvent(
         id=row.event_id,
