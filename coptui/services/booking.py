@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from psycopg.types.range import Range as DriverRange
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
@@ -247,7 +246,7 @@ def _lock_keys(request: BookingRequest) -> list[tuple[int, int]]:
 _BOOK_SQL = (
     "SELECT outcome, event_id, event_version, event_status, override_kind, override_note,"
     " room_name, max_people, clashes FROM coptui_book(%(centre)s, %(kind)s, %(title)s,"
-    " %(during)s::tstzrange, %(room)s, %(programme)s, %(series)s, %(notes)s,"
+    " tstzrange(%(start)s, %(end)s, '[)'), %(room)s, %(programme)s, %(series)s, %(notes)s,"
     " %(staff)s::int[], %(cases)s::int[], %(volunteers)s::int[], %(day)s, %(check_day)s,"
     " %(working)s, %(people)s)"
 )
@@ -282,7 +281,8 @@ def insert_event(
         "centre": request.centre_id,
         "kind": request.kind.value,
         "title": request.title.strip(),
-        "during": DriverRange(request.start, request.end, "[)"),
+        "start": request.start,
+        "end": request.end,
         "room": request.room_id,
         "programme": request.programme_id,
         "series": series_id,

@@ -27,7 +27,13 @@ def fetch_one(session: Session, sql: str, params: dict[str, Any]) -> tuple[Any, 
     connection = session.connection()
     pooled = connection.connection
     try:
-        row = pooled.driver_connection.execute(sql, params).fetchone()  # type: ignore[union-attr]
+        # One cursor per connection, kept with it in the pool: a new cursor copies the
+        # connection's adapters each time.
+        driver = pooled.driver_connection
+        cursor = pooled.info.get("coptui_cursor")
+        if cursor is None or cursor.connection is not driver:
+            cursor = pooled.info["coptui_cursor"] = driver.cursor()  # type: ignore[union-attr]
+        row = cursor.execute(sql, params).fetchone()
     except psycopg.Error as exc:
         lost = connection.dialect.is_disconnect(exc, pooled.dbapi_connection, None)  # type: ignore[arg-type]
         if lost:
