@@ -26,6 +26,7 @@ from coptui.errors import (
 )
 from coptui.i18n import _, ngettext
 from coptui.services.caseterms import check_case_terms
+from coptui.services.driver import fetch_one
 from coptui.services.transaction import sqlstate
 
 T = TypeVar("T")
@@ -240,12 +241,30 @@ def _lock_keys(request: BookingRequest) -> list[tuple[int, int]]:
 
 # One round trip books the event with all its people: coptui_book() checks the day, the room
 # and visible clashes, takes the advisory locks, and inserts in its own subtransaction (see
-# migration 0004). It answers with an outcome; the words for a refusal are made here.
-_BOOK_SQL = text(
-    "SELECT * FROM coptui_book(:centre, :kind, :title, :during, :room, :programme, :series,"
-    " :notes, CAST(:staff AS int[]), CAST(:cases AS int[]), CAST(:volunteers AS int[]),"
-    " :day, :check_day, :working, :people)"
-).bindparams(bindparam("during", type_=TSTZRANGE))
+# migration 0004). It answers with an outcome; the words for a refusal are made here. It is
+# sent to the driver as it is (``coptui.services.driver``): the hottest statement of all.
+_BOOK_SQL = (
+    "SELECT outcome, event_id, event_version, event_status, override_kind, override_note,"
+    " room_name, max_people, clashes FROM coptui_book(%(centre)s, %(kind)s, %(title)s,"
+    " tstzrange(%(start)s, %(end)s, '[)'), %(room)s, %(programme)s, %(series)s, %(notes)s,"
+    " %(staff)s::int[], %(cases)s::int[], %(volunteers)s::int[], %(day)s, %(check_day)s,"
+    " %(working)s, %(people)s)"
+)
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """A row of coptui_book(), by name."""
+
+    outcome: str
+    event_id: int | None
+    event_version: int | None
+    event_status: str | None
+    override_kind: str | None
+    override_note: str | None
+    room_name: str | None
+    max_people: int | None
+    clashes: list[dict[str, Any]] | None
 
 
 def insert_event(
@@ -262,7 +281,8 @@ def insert_event(
         "centre": request.centre_id,
         "kind": request.kind.value,
         "title": request.title.strip(),
-        "during": span(request.start, request.end),
+        "start": request.start,
+        "end": request.end,
         "room": request.room_id,
         "programme": request.programme_id,
         "series": series_id,
@@ -275,22 +295,25 @@ def insert_event(
         "working": WorkCalendar().is_working_day(day) if check_day else True,
         "people": _headcount(request),
     }
-    row = session.connection().execute(_BOOK_SQL, params).one()
+    row = _Booked(*fetch_one(session, _BOOK_SQL, params))
     if row.outcome == "day":
-        overrides = {day: (row.override_kind, row.override_note)} if row.override_kind else {}
+        overrides = {day: (row.override_kind, row.override_note or "")} if row.override_kind else {}
         refuse_non_working_day(WorkCalendar(overrides=overrides), day)
         # A local override makes it a working day after all.
-        row = session.execute(_BOOK_SQL, {**params, "check_day": False}).one()
+        row = _Booked(*fetch_one(session, _BOOK_SQL, {**params, "check_day": False}))
     if row.outcome == "room":
         _refuse_over_headcount(request, row.room_name, row.max_people)
     if row.outcome == "taken":
-        return [_clash(found) for found in row.clashes]
+        # Each kind's holders come in time order (migration 0012); merged here, stably.
+        found = [_clash(one) for one in row.clashes or ()]
+        return sorted(found, key=lambda c: (c.start, c.event_id))
+    assert row.event_id is not None and row.event_version is not None
     return BookedEvent(
         id=row.event_id,
         version=row.event_version,
         start=request.start,
         end=request.end,
-        status=row.event_status,
+        status=str(row.event_status),
     )
 
 

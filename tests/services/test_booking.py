@@ -203,3 +203,29 @@ def test_unknown_or_too_small_room_is_refused_and_nothing_written(
         )
     assert str(limit) in caught.value.message
     assert session.execute(text("SELECT count(*) FROM event")).scalar_one() == before
+
+
+def test_holders_of_every_kind_are_named_in_time_order(session: Session, world: World) -> None:
+    # coptui_clashes_json (migration 0012) answers each kind's holders apart; the service
+    # merges them, the earliest first, whatever their kind.
+    book_event(session, request=req(world, "10:00", "11:00", title="Второ", room_id=world.room))
+    book_event(
+        session, request=req(world, "09:00", "10:30", title="Първо", staff_ids=(world.staff,))
+    )
+    with pytest.raises(SlotTakenError) as caught:
+        book_event(
+            session,
+            request=req(
+                world, "09:30", "11:00", title="Друго", room_id=world.room, staff_ids=(world.staff,)
+            ),
+        )
+    message = caught.value.message
+    assert "„Първо“" in message and "„Второ“" in message
+    assert message.index("„Първо“") < message.index("„Второ“")
+
+
+def test_a_person_who_does_not_exist_is_not_found(session: Session, world: World) -> None:
+    # The booking's statement goes to the driver as it is (services/driver.py); what the
+    # database refuses still comes out as SQLAlchemy's error, put in words by the service.
+    with pytest.raises(NotFoundError):
+        book_event(session, request=req(world, "10:00", "11:00", staff_ids=(world.staff + 999,)))
