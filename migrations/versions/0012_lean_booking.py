@@ -2,7 +2,7 @@
 now runs only the look-ups the booking needs (no staff, no look-up of staff).
 
 Revision ID: 0012
-Revises: 0010 (the lead re-links it after 0011)
+Revises: 0011
 Create Date: 2026-11-24
 """
 
@@ -14,7 +14,7 @@ from types import ModuleType
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
