@@ -67,6 +67,7 @@ def _fmt_time(moment: datetime) -> str:
 
 
 def span(start: datetime, end: datetime) -> Range[datetime]:
+    """``[start, end)`` as a ``tstzrange`` parameter."""
     return Range(start, end, bounds="[)")
 
 
@@ -117,6 +118,7 @@ def find_clashes(
 def clashes_of(
     session: Session, request: BookingRequest, exclude: Sequence[int] = ()
 ) -> list[Clash]:
+    """Who holds part of what ``request`` asks for, other than the events in ``exclude``."""
     return find_clashes(
         session,
         start=request.start,
@@ -130,6 +132,7 @@ def clashes_of(
 
 
 def slot_taken_error(clashes: list[Clash]) -> SlotTakenError:
+    """The refusal that names the first three holders (and how many more there are)."""
     if not clashes:
         # The database refused, but the holder was gone by the time we looked.
         return SlotTakenError(_("The time was just taken by someone else; try another time."))
@@ -155,6 +158,7 @@ def clash_from_json(found: dict[str, Any]) -> Clash:
 def translate_integrity(
     session: Session, exc: IntegrityError, request: BookingRequest, exclude: Sequence[int] = ()
 ) -> Exception:
+    """The error for people that a constraint's refusal of ``request`` stands for."""
     state = sqlstate(exc)
     if state == "23P01":
         return slot_taken_error(clashes_of(session, request, exclude))
