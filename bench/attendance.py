@@ -65,7 +65,7 @@ def _session_of_thirty(engine: object, monday: datetime) -> None:
 
 def main() -> None:
     compileall.compile_dir(ROOT / "coptui", quiet=1)
-    from coptui import db
+    from coptui import db, schema
     from coptui.domain.timeutil import SOFIA, local, today, week_start
 
     with warnings.catch_warnings():
@@ -77,7 +77,7 @@ def main() -> None:
     server = get_server(base / "pg", cleanup_mode="delete")
     db.ensure_database(server.get_uri(database="postgres"), "coptui")
     url = db.normalise_url(server.get_uri(database="coptui"))
-    db.upgrade(url)
+    schema.upgrade(url)
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:
         load_demo(session, today=today())

@@ -57,7 +57,7 @@ def other_session(base: Path) -> None:
     make one change and answer ``ok``, until stdin closes (the server stops with us)."""
     from sqlalchemy import text
 
-    from coptui import db
+    from coptui import db, schema
     from coptui.domain.timeutil import SOFIA, today, week_start
     from coptui.errors import RefusedError
     from coptui.services.booking import BookingRequest, book_event
@@ -71,7 +71,7 @@ def other_session(base: Path) -> None:
     server = get_server(base / "pg", cleanup_mode="delete")
     db.ensure_database(server.get_uri(database="postgres"), "coptui")
     url = db.normalise_url(server.get_uri(database="coptui"))
-    db.upgrade(url)
+    schema.upgrade(url)
     engine = db.make_engine(url, connect_args={"application_name": "bench-other"})
     with db.session_scope(engine) as session:
         load_demo(session, today=today())

@@ -28,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coptui import db  # noqa: E402
+from coptui import change_feed, db, schema  # noqa: E402
 from coptui.errors import SlotTakenError  # noqa: E402
 from coptui.services.booking import BookingRequest, book_event  # noqa: E402
 from coptui.services.transaction import transact  # noqa: E402
@@ -255,7 +255,7 @@ def main() -> None:
         admin = server.get_uri(database="postgres")
         db.ensure_database(admin, "bench")
         url = db.normalise_url(server.get_uri(database="bench"))
-        db.upgrade(url)
+        schema.upgrade(url)
         engine = db.make_engine(url, pool_size=25, max_overflow=5)
         world = transact(engine, make_world)
         day0 = date(2027, 1, 4)
@@ -303,7 +303,7 @@ def main() -> None:
         ready = threading.Event()
 
         def listen() -> None:
-            for _change in db.listen(
+            for _change in change_feed.listen(
                 url, stop=stop, on_state=lambda up: ready.set(), poll_seconds=0.05
             ):
                 received.put(time.perf_counter())

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from coptui import db
+from coptui import db, schema
 from coptui.services.imports import import_file, preview_import
 from coptui.services.setup import add_record
 from coptui.services.transaction import transact
@@ -79,7 +79,7 @@ def fresh_database(server: Any, name: str) -> str:
     """A new migrated database with one centre; returns its URL."""
     db.ensure_database(server.get_uri(database="postgres"), name)
     url = db.normalise_url(server.get_uri(database=name))
-    db.upgrade(url)
+    schema.upgrade(url)
     engine = db.make_engine(url)
     transact(
         engine,

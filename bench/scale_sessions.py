@@ -1,7 +1,7 @@
 """The simulated sessions of bench/scale.py: what one open planner does with the database.
 
-A session has the planner's two connections: a listener (``coptui.db.listen``) that decides
-from the change feed's payload whether a change touches the days on screen
+A session has the planner's two connections: a listener (``coptui.change_feed.listen``) that
+decides from the change feed's payload whether a change touches the days on screen
 (``PlannerScreen.changed``), and a reader that loads the week again with the planner's
 queries (``screens/planner_load.read_shown``), one read at a time, a change that comes during
 a read making one more read after it.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from datetime import time as clock
 from typing import Any
 
-from coptui import db
+from coptui import change_feed, db
 from coptui.domain.timeutil import local
 
 
@@ -63,7 +63,7 @@ def read_week(conn: Any, spec: Spec) -> list[Any]:
     return events
 
 
-def touches(change: db.Change, spec: Spec) -> bool:
+def touches(change: change_feed.Change, spec: Spec) -> bool:
     """Whether ``change`` touches the days on screen (as ``PlannerScreen.changed`` decides)."""
     if change.centre_id != spec.centre_id:
         return False
@@ -93,7 +93,7 @@ class Session:
 
     def listen(self) -> None:
         try:
-            for change in db.listen(
+            for change in change_feed.listen(
                 self.listen_url,
                 stop=self.stop,
                 on_state=lambda up: self.listening.set() if up else None,

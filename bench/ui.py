@@ -120,7 +120,7 @@ def main() -> None:
     # A user's `pip install` compiles coptui to bytecode, as it did Textual; a checkout run
     # with PYTHONDONTWRITEBYTECODE would compile ~4,000 lines at every start instead.
     compileall.compile_dir(ROOT / "coptui", quiet=1)
-    from coptui import db
+    from coptui import db, schema
     from coptui.db import session_scope
     from coptui.domain.timeutil import SOFIA, today, week_start
     from coptui.services.booking import BookingRequest, book_event
@@ -136,7 +136,7 @@ def main() -> None:
     server = get_server(base / "pg", cleanup_mode="delete")
     db.ensure_database(server.get_uri(database="postgres"), "coptui")
     url = db.normalise_url(server.get_uri(database="coptui"))
-    db.upgrade(url)
+    schema.upgrade(url)
     engine = db.make_engine(url)
     with session_scope(engine) as session:
         load_demo(session, today=today())

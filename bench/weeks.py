@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from coptui import db  # noqa: E402
+from coptui import db, schema  # noqa: E402
 from coptui.services.calendar import centre_week, resource_week  # noqa: E402
 
 MONDAY0 = date(2023, 1, 2)
@@ -81,7 +81,7 @@ def timed(work: Callable[[], object], runs: int) -> float:
 def build(server: Any, name: str, weeks: int) -> tuple[Engine, float]:
     db.ensure_database(server.get_uri(database="postgres"), name)
     url = db.normalise_url(server.get_uri(database=name))
-    db.upgrade(url)
+    schema.upgrade(url)
     engine = db.make_engine(url)
     total = weeks * PER_WEEK
     t0 = time.perf_counter()

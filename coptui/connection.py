@@ -1,12 +1,12 @@
 """A session's one connection to the database, shared by its reads and its writes.
 
-An open coptui holds two connections at most: this one and the listener's (``db.listen``).
-Reads run on it in autocommit, each statement seeing the latest commit; the services'
-transactions run on it through an engine whose pool holds exactly this connection, so a read
-in one worker waits for a transaction in another to end, and the other way round. Until the
-engine is built (SQLAlchemy is imported only after the first week is on screen) reads use the
-bare psycopg connection; the engine's pool takes that same connection over when it first needs
-one.
+An open coptui holds two connections at most: this one and the listener's
+(``change_feed.listen``). Reads run on it in autocommit, each statement seeing the latest
+commit; the services' transactions run on it through an engine whose pool holds exactly this
+connection, so a read in one worker waits for a transaction in another to end, and the other
+way round. Until the engine is built (SQLAlchemy is imported only after the first week is on
+screen) reads use the bare psycopg connection; the engine's pool takes that same connection
+over when it first needs one.
 
 Nothing here keeps state on the server between transactions (no server-side prepared
 statements, no SET, no LISTEN), so reads and writes may go through pgbouncer in transaction

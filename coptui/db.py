@@ -1,30 +1,27 @@
-"""Engine and sessions, reads and the change feed, schema migration (the server: embedded.py)."""
+"""Engines, connections and sessions; opening the database a session uses, its schema checked.
+
+The schema's revisions and upgrades are in ``schema.py``, the change feed in ``change_feed.py``,
+the embedded server in ``embedded.py``.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# app.py (being split elsewhere) imports ``listen`` from here; drop this once it imports it
+# from ``coptui.change_feed``.
+from coptui.change_feed import listen as listen
 from coptui.errors import SchemaBehindError, database_error
 from coptui.i18n import _
 
 if TYPE_CHECKING:
-    from alembic.config import Config
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
-
-# Serialises migrations of one database between processes started at the same moment.
-MIGRATION_LOCK_KEY = 0x636F707475690001
 
 
 def normalise_url(url: str) -> str:
@@ -33,25 +30,6 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-def migrations_dir() -> Path:
-    """Where the Alembic scripts are: inside the wheel, or at the top of a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_migrations", here.parent / "migrations"):
-        if (candidate / "env.py").exists():
-            return candidate
-    raise FileNotFoundError("coptui's migrations are missing from this installation")
-
-
-def alembic_config(url: str) -> Config:
-    """An Alembic configuration for the database at ``url`` (no alembic.ini needed)."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    return config
 
 
 def ensure_database(admin_url: str, name: str) -> None:
@@ -189,6 +167,8 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
     """
     import psycopg
 
+    from coptui.schema import known_head, upgrade
+
     url = database_url(settings_url, home)
     conn = connect_reader(url)
     current = None
@@ -240,81 +220,6 @@ def describe_url(url: str) -> str:
     return parsed.render_as_string(hide_password=bool(parsed.password))
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at, or ``None`` for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def head_revision(url: str) -> str | None:
-    """The newest revision this coptui knows."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-
-
-_REVISION = re.compile(r'^(down_)?revision: str(?: \| None)? = "?([^"\n]*?)"?$', re.M)
-
-
-def known_head() -> str | None:
-    """The newest revision, read from the migration files without importing Alembic.
-
-    Opening the app must not wait for Alembic's import; the chain is linear, so the head is
-    the one revision no other names as its ``down_revision``.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (migrations_dir() / "versions").glob("*.py"):
-        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
-            (parents if down else revisions).add(value)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the database (``None`` when it has no schema yet)."""
-    from sqlalchemy import text
-
-    with engine.connect() as conn:
-        exists = conn.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
-        if not exists:
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at ``url`` to ``revision``."""
-    from alembic import command
-
-    command.upgrade(alembic_config(url), revision)
-
-
-def downgrade(url: str, revision: str = "base") -> None:
-    """Migrate the database at ``url`` down to ``revision``."""
-    from alembic import command
-
-    command.downgrade(alembic_config(url), revision)
-
-
-def require_current_schema(engine: Engine) -> None:
-    """Refuse to run against a database whose schema this coptui does not match.
-
-    Raises:
-        SchemaBehindError: the database needs ``coptui db upgrade``.
-    """
-    current = stored_revision(engine)
-    head = known_head() or head_revision(str(engine.url))
-    if current != head:
-        raise SchemaBehindError(
-            _(
-                "The database schema is out of date ({current}, expected {head}). "
-                "Run `coptui db upgrade`."
-            ).format(current=current or "—", head=head)
-        )
-
-
 def database_url(settings_url: str | None, home: Path) -> str:
     """The URL in use: the shared server's, or the embedded server's (started on demand)."""
     if settings_url:
@@ -338,6 +243,14 @@ def open_database(settings_url: str | None, home: Path, *, as_person: bool = Tru
             security (a superuser, BYPASSRLS, the owner) or has no coptui role.
     """
     from sqlalchemy.exc import DBAPIError
+
+    from coptui.schema import (
+        head_revision,
+        known_head,
+        require_current_schema,
+        stored_revision,
+        upgrade,
+    )
 
     url = database_url(settings_url, home)
     engine = make_engine(url)
@@ -373,81 +286,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             yield session
     except DBAPIError as exc:
         raise database_error(exc) from exc
-
-
-def quiet_logs() -> None:
-    """Keep Alembic's progress lines out of the terminal unless asked for."""
-    if not os.environ.get("COPTUI_DEBUG"):
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-CHANGES_CHANNEL = "coptui_changes"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to the calendar, as the ``coptui_notify`` trigger reported it."""
-
-    centre_id: int
-    table: str
-    op: str
-    event_id: int | None
-    lower: datetime | None
-    upper: datetime | None
-    old_lower: datetime | None = None
-    old_upper: datetime | None = None
-
-    @classmethod
-    def from_payload(cls, payload: str) -> Change:
-        """Parse a notification payload."""
-        data = json.loads(payload)
-
-        def moment(key: str) -> datetime | None:
-            value = data.get(key)
-            return datetime.fromisoformat(value) if value else None
-
-        return cls(
-            centre_id=int(data["centre"]),
-            table=str(data["table"]),
-            op=str(data["op"]),
-            event_id=data.get("event"),
-            lower=moment("lower"),
-            upper=moment("upper"),
-            old_lower=moment("old_lower"),
-            old_upper=moment("old_upper"),
-        )
-
-
-def listen(
-    url: str,
-    *,
-    stop: threading.Event,
-    on_state: Callable[[bool], None] | None = None,
-    poll_seconds: float = 0.5,
-    max_backoff: float = 5.0,
-) -> Iterator[Change]:
-    """Yield every change as it is committed, until ``stop`` is set.
-
-    The connection is re-opened when it drops; ``on_state(False)`` is called when it is lost
-    and ``on_state(True)`` when it is (re)established, so a screen can show a banner.
-    """
-    import psycopg
-
-    backoff = 0.2
-    while not stop.is_set():
-        try:
-            with connect(url, autocommit=True, application_name="coptui-listen") as conn:
-                conn.execute(f"LISTEN {CHANGES_CHANNEL}")
-                backoff = 0.2
-                if on_state:
-                    on_state(True)
-                while not stop.is_set():
-                    for note in conn.notifies(timeout=poll_seconds):
-                        yield Change.from_payload(note.payload)
-                        if stop.is_set():
-                            return
-        except psycopg.OperationalError:
-            if on_state:
-                on_state(False)
-            stop.wait(backoff)
-            backoff = min(backoff * 2, max_backoff)

@@ -1,12 +1,12 @@
-"""Alembic environment: the URL comes from coptui (``coptui.db.alembic_config``)."""
+"""Alembic environment: the URL comes from coptui (``coptui.schema.alembic_config``)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
-from coptui.db import MIGRATION_LOCK_KEY, quiet_logs
 from coptui.models import metadata
+from coptui.schema import MIGRATION_LOCK_KEY, quiet_logs
 
 quiet_logs()
 config = context.config

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from coptui import db
+from coptui import db, schema
 from coptui.i18n import set_language
 
 
@@ -55,7 +55,7 @@ def template_name(admin_url: str) -> Iterator[str]:
     name = f"coptui_tpl_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db.upgrade(_with_database(admin_url, name))
+    schema.upgrade(_with_database(admin_url, name))
     yield name
     with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
         conn.execute(

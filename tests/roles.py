@@ -21,7 +21,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from coptui import db
+from coptui import db, schema
 from coptui.models import (
     Case,
     Centre,
@@ -247,7 +247,7 @@ def roles_world(admin_url: str) -> Iterator[RolesWorld]:
     database = make_url(db.normalise_url(admin_url)).set(database=name)
     admin_db = database.render_as_string(hide_password=False)
     url = as_user(admin_db, owner)
-    db.upgrade(url)
+    schema.upgrade(url)
     with psycopg.connect(admin, autocommit=True) as conn:
         for role, login in logins.items():
             extra = sql.SQL(" BYPASSRLS") if role == "bypass" else sql.SQL("")

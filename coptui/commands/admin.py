@@ -113,14 +113,8 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate the database to the newest schema."""
-    from coptui.db import (
-        check_connection,
-        current_revision,
-        database_url,
-        head_revision,
-        make_engine,
-        upgrade,
-    )
+    from coptui.db import check_connection, database_url, make_engine
+    from coptui.schema import current_revision, head_revision, upgrade
 
     url = database_url(settings.database_url, settings.home)
     engine = make_engine(url)

@@ -57,8 +57,8 @@ def run_join(args: argparse.Namespace, settings: Settings) -> int:
 
     from coptui.domain.text import clean
     from coptui.domain.timeutil import SOFIA, local
-    from coptui.services.booking import load_event
     from coptui.services.directory import only_centre, resolve
+    from coptui.services.event_reads import load_event
     from coptui.services.places import join_session
     from coptui.services.programmes import enrol_in_programme
     from coptui.services.transaction import transact

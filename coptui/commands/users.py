@@ -111,8 +111,9 @@ def _engine(settings: Settings) -> Engine:
     """
     from sqlalchemy.exc import DBAPIError
 
-    from coptui.db import check_connection, make_engine, normalise_url, require_current_schema
+    from coptui.db import check_connection, make_engine, normalise_url
     from coptui.errors import database_error
+    from coptui.schema import require_current_schema
     from coptui.services.login_rules import require_role_admin
     from coptui.services.transaction import transact
 

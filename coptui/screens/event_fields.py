@@ -81,8 +81,8 @@ def event_values(session: Session, event_id: int, centre_id: int) -> tuple[int, 
     Stored text comes back harmless for a terminal: control characters replaced.
     """
     from coptui.domain.timeutil import SOFIA
-    from coptui.services.booking import load_event
     from coptui.services.directory import entries
+    from coptui.services.event_reads import load_event
 
     row = load_event(session, event_id)
     lookup = {

@@ -225,8 +225,8 @@ class EventForm(EventSaving):
         from coptui.db import session_scope
         from coptui.domain.timeutil import SOFIA
         from coptui.errors import CoptError
-        from coptui.services.booking import clashes_of
         from coptui.services.calendar import calendar_for
+        from coptui.services.clashes import clashes_of
         from coptui.services.seats import programme_seats, seat_line
         from coptui.services.slots import WorkingHours, free_slots
 

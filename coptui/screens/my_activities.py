@@ -17,7 +17,7 @@ from coptui.screens.host import Host, forward_failure, host_of
 from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
-    from coptui.db import Change
+    from coptui.change_feed import Change
     from coptui.services.assignments import Assignment
 
 OPEN_WEEKS = 8  # the open places shown: those of the coming eight weeks

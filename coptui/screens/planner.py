@@ -38,7 +38,7 @@ from coptui.widgets.footer import Footer
 from coptui.widgets.weekgrid import Day, WeekGrid
 
 if TYPE_CHECKING:
-    from coptui.db import Change
+    from coptui.change_feed import Change
 
 __all__ = ["PlannerScreen", "monday_of", "remember", "remembered"]
 

@@ -226,8 +226,8 @@ class PlannerEdits(Screen[None]):
         """Move the event, or its series from it on (after the dates in the way are shown)."""
         from coptui.domain.timeutil import elapsed_minutes, end_after
         from coptui.screens.series_preview import DatesBlocked, save_series_edit
-        from coptui.services.booking import load_event
         from coptui.services.edits import EventChanges, move_event
+        from coptui.services.event_reads import load_event
         from coptui.services.transaction import transact
 
         engine = self.coptui.wait_engine()

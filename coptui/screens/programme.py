@@ -21,7 +21,7 @@ from coptui.screens.programme_keys import ProgrammeKeys
 from coptui.widgets.footer import Footer
 
 if TYPE_CHECKING:
-    from coptui.db import Change
+    from coptui.change_feed import Change
     from coptui.screens.backend import Backend
     from coptui.services.programmes import ProgrammeSession, ProgrammeView, Seat
 

@@ -22,9 +22,9 @@ from coptui.domain.text import check_line, clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError, NotFoundError, RefusedError, StaleEditError
 from coptui.i18n import N_, _, ngettext
-from coptui.services.booking import load_event
 from coptui.services.calendar import rows
 from coptui.services.edits import mark_held
+from coptui.services.event_reads import load_event
 
 REASON_LENGTH = 200  # a short reason, one line
 # Each mark in words (translate with ``_`` where shown).
@@ -185,7 +185,7 @@ def save_attendance(
         StaleEditError: someone else changed the mark of one of these children after it was
             read (the message names who and when).
     """
-    from coptui.services.booking import stale_error
+    from coptui.services.stale import stale_error
 
     event = load_event(session, event_id, lock=True)
     refuse_closed_register(event_id=event_id, status=event.status, start=event.s, now=now)

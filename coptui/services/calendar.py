@@ -7,7 +7,7 @@ driver's own, with ``%(name)s`` parameters, and rows come back as tuples.
 These are display read models: every stored text in them (titles, names, codes, notes of
 closures) has passed through ``coptui.domain.text.clean``, so a screen, a text line or a
 message can show it as it is. A form that edits an event reads the stored values themselves
-(``services.booking.load_event``), which the CHECKs of migration 0006 keep clean too.
+(``services.event_reads.load_event``), which the CHECKs of migration 0006 keep clean too.
 """
 
 from __future__ import annotations

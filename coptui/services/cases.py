@@ -23,7 +23,6 @@ from coptui.domain.enums import ReferralSource, ServiceKind
 from coptui.domain.text import check_line, clean
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
-from coptui.services.booking import stale_error
 from coptui.services.case_reads import (
     COLUMNS,
     SELECT,
@@ -35,6 +34,7 @@ from coptui.services.caseterms import case_warnings as case_warnings
 from coptui.services.caseterms import check_case_terms as check_case_terms
 from coptui.services.caseterms import day_text
 from coptui.services.places import activate_case, first_in_line, lock_centre
+from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
 
 EDITABLE = frozenset((*COLUMNS, "start_on"))  # what an edit may change

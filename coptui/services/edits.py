@@ -20,20 +20,13 @@ from coptui.errors import (
     RefusedError,
 )
 from coptui.i18n import _
-from coptui.services.booking import (
-    BookedEvent,
-    BookingRequest,
-    check_room_headcount,
-    load_event,
-    lock_resources,
-    refuse_non_working_day,
-    span,
-    stale_error,
-    translate_integrity,
-    validate_request,
-)
+from coptui.services.booking import BookedEvent, BookingRequest, lock_resources, validate_request
+from coptui.services.booking_checks import check_room_headcount, refuse_non_working_day
 from coptui.services.calendar import calendar_for
 from coptui.services.caseterms import check_case_terms
+from coptui.services.clashes import span, translate_integrity
+from coptui.services.event_reads import load_event
+from coptui.services.stale import stale_error
 
 T = TypeVar("T")
 

@@ -25,14 +25,8 @@ from coptui.domain.text import MAX_NAME, clean
 from coptui.domain.timeutil import SOFIA
 from coptui.errors import BadInputError
 from coptui.i18n import _
-from coptui.services.booking import (
-    BookingRequest,
-    Clash,
-    clashes_of,
-    insert_event,
-    translate_integrity,
-    validate_request,
-)
+from coptui.services.booking import BookingRequest, insert_event, validate_request
+from coptui.services.clashes import Clash, clashes_of, translate_integrity
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_BLOCKS = 2000

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from coptui.domain.text import clean
 from coptui.errors import BadInputError, CapacityError, NotFoundError, RefusedError
 from coptui.i18n import _
-from coptui.services.booking import find_clashes, load_event, slot_taken_error
 from coptui.services.caseterms import case_terms_refusals, check_case_terms
+from coptui.services.clashes import find_clashes, slot_taken_error
+from coptui.services.event_reads import load_event
 from coptui.services.transaction import sqlstate
 
 

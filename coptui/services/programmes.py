@@ -27,8 +27,8 @@ from coptui.errors import (
     SlotTakenError,
 )
 from coptui.i18n import _
-from coptui.services.booking import load_event
 from coptui.services.calendar import rows
+from coptui.services.event_reads import load_event
 from coptui.services.places import SessionFullError, join_session, leave_session
 
 

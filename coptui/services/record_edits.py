@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from coptui.domain.fields import field
 from coptui.errors import BadInputError
 from coptui.i18n import _
-from coptui.services.booking import stale_error
 from coptui.services.directory import resolve
 from coptui.services.login_rules import LOGIN_FORMAT
 from coptui.services.records import (
@@ -29,6 +28,7 @@ from coptui.services.records import (
     table_record,
     update_row,
 )
+from coptui.services.stale import stale_error
 
 
 def _resolve_names(

@@ -20,7 +20,7 @@ from coptui.domain.fields import field, fields_of
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
 from coptui.models import Programme, Room, Staff, Volunteer, table_of
-from coptui.services.booking import stale_error
+from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
 
 

@@ -29,13 +29,10 @@ from coptui.domain.volunteering import (
 )
 from coptui.errors import BadInputError, CapacityError, NotFoundError, RefusedError
 from coptui.i18n import _
-from coptui.services.booking import (
-    find_clashes,
-    load_event,
-    slot_taken_error,
-    stale_error,
-)
+from coptui.services.clashes import find_clashes, slot_taken_error
+from coptui.services.event_reads import load_event
 from coptui.services.roster_reads import paper_warning
+from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
 
 VOLUNTEER_LOCK = 4  # the advisory lock class bookings take for a volunteer (booking.py)

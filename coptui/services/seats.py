@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from coptui.domain.text import clean
 from coptui.errors import CapacityError, NotFoundError
 from coptui.i18n import _
-from coptui.services.booking import BookingRequest, load_event
+from coptui.services.booking import BookingRequest
+from coptui.services.event_reads import load_event
 from coptui.services.places import join_session
 
 

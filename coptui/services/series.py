@@ -13,19 +13,11 @@ from sqlalchemy.orm import Session
 from coptui.domain.recurrence import Recurrence, expand
 from coptui.domain.timeutil import SOFIA
 from coptui.i18n import _
-from coptui.services.booking import (
-    BookedEvent,
-    BookingRequest,
-    Clash,
-    check_programme_seats,
-    check_room_headcount,
-    clashes_of,
-    insert_event,
-    translate_integrity,
-    validate_request,
-)
+from coptui.services.booking import BookedEvent, BookingRequest, insert_event, validate_request
+from coptui.services.booking_checks import check_programme_seats, check_room_headcount
 from coptui.services.calendar import calendar_for
 from coptui.services.caseterms import check_case_terms
+from coptui.services.clashes import Clash, clashes_of, translate_integrity
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,12 @@ from sqlalchemy.orm import Session
 
 from coptui.domain.timeutil import SOFIA, elapsed_minutes, end_after, local_checked
 from coptui.i18n import _
-from coptui.services.booking import (
-    BookedEvent,
-    Clash,
-    clashes_of,
-    load_event,
-    stale_error,
-    validate_request,
-)
+from coptui.services.booking import BookedEvent, validate_request
 from coptui.services.calendar import calendar_for
+from coptui.services.clashes import Clash, clashes_of
 from coptui.services.edits import EventChanges, edit_event, merged, scope_ids
+from coptui.services.event_reads import load_event
+from coptui.services.stale import stale_error
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from coptui.domain.timeutil import today as today_in_sofia
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
 from coptui.services import record_edits, records, setup_cases, setup_centre
-from coptui.services.booking import stale_error
 from coptui.services.records import TABLE_KINDS, DuplicateError, Record
+from coptui.services.stale import stale_error
 
 __all__ = [
     "DuplicateError",

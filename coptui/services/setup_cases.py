@@ -12,11 +12,11 @@ from coptui.domain.field_values import parse_value
 from coptui.domain.fields import field
 from coptui.errors import BadInputError
 from coptui.i18n import _
-from coptui.services.booking import stale_error
 from coptui.services.case_reads import CaseRow, case_detail, case_rows, get_case
 from coptui.services.cases import add_case, close_case, edit_case
 from coptui.services.record_edits import resolve_active
 from coptui.services.records import DuplicateError, Record, text_values
+from coptui.services.stale import stale_error
 
 # Case fields -> the names services/cases.py uses for them.
 CASE_FIELDS = {

@@ -16,8 +16,8 @@ from coptui.domain.fields import field
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import _
 from coptui.models import Centre, CentreCapacity, HolidayOverride, OverrideKind, table_of
-from coptui.services.booking import stale_error
 from coptui.services.records import DuplicateError, Record, text_values
+from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
 
 _CENTRE = table_of(Centre)

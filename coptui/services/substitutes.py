@@ -17,7 +17,8 @@ from coptui.domain.text import clean
 from coptui.domain.timeutil import SOFIA
 from coptui.domain.volunteering import asked_skills, ends_soon, matching_skills
 from coptui.i18n import _
-from coptui.services.booking import load_event, span
+from coptui.services.clashes import span
+from coptui.services.event_reads import load_event
 from coptui.services.hours import month_bounds
 from coptui.services.roster_reads import paper_warning
 from coptui.services.rosters import paper_problem, papers_of

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from coptui import db
+from coptui import db, schema
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -138,7 +138,7 @@ def test_db_upgrade_migrates_a_shared_server(empty_database_url: str) -> None:
     result = run("db", "upgrade", env=env)
     assert result.returncode == 0, result.stderr
     engine = db.make_engine(empty_database_url)
-    assert db.current_revision(engine) == db.head_revision(empty_database_url)
+    assert schema.current_revision(engine) == schema.head_revision(empty_database_url)
     engine.dispose()
     again = run("db", "upgrade", env=env)
     assert again.returncode == 0

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from coptui import db
+from coptui import db, schema
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -49,10 +49,10 @@ def test_upgrade_neutralises_old_rows_and_downgrade_drops_the_checks(
     empty_database_url: str,
 ) -> None:
     url = empty_database_url
-    db.upgrade(url, "0005")
+    schema.upgrade(url, "0005")
     _run(url, HOSTILE)
 
-    db.upgrade(url, "head")
+    schema.upgrade(url, "head")
 
     assert _one(url, "SELECT name, town FROM centre") == [
         ("ЦОП \ufffd]0;pwned\ufffd", "Габрово\ufffd2J")
@@ -71,7 +71,7 @@ def test_upgrade_neutralises_old_rows_and_downgrade_drops_the_checks(
     with pytest.raises(IntegrityError, match="ck_event_title_safe"):
         _run(url, "UPDATE event SET title = E'x\\x1b]0;pwned\\x07y'")
 
-    db.downgrade(url, "0005")
+    schema.downgrade(url, "0005")
     _run(url, "UPDATE event SET title = E'x\\x1b]0;pwned\\x07y'")  # no CHECK any more
-    db.upgrade(url, "head")
+    schema.upgrade(url, "head")
     assert _one(url, "SELECT title FROM event") == [("x\ufffd]0;pwned\ufffdy",)]

@@ -7,7 +7,7 @@ import threading
 
 from sqlalchemy import Engine
 
-from coptui import db
+from coptui import change_feed
 from coptui.services.booking import BookingRequest, book_event
 from coptui.services.edits import cancel_event
 from coptui.services.transaction import transact
@@ -16,12 +16,12 @@ from tests.factories import at, make_world
 
 def test_listener_receives_changes_from_another_connection(engine: Engine) -> None:
     world = transact(engine, make_world)
-    received: queue.Queue[db.Change] = queue.Queue()
+    received: queue.Queue[change_feed.Change] = queue.Queue()
     stop = threading.Event()
     connected = threading.Event()
 
     def run() -> None:
-        for change in db.listen(
+        for change in change_feed.listen(
             str(engine.url.render_as_string(hide_password=False)),
             stop=stop,
             on_state=lambda up: connected.set() if up else None,

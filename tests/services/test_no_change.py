@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from coptui.domain.recurrence import Recurrence
 from coptui.errors import RefusedError
-from coptui.services.booking import book_event, load_event
+from coptui.services.booking import book_event
 from coptui.services.edits import EventChanges, cancel_event, cancel_series, edit_event
+from coptui.services.event_reads import load_event
 from coptui.services.series import book_series
 from tests.factories import World, make_world
 from tests.services.test_booking import req

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from coptui import db
+from coptui import change_feed, db
 from coptui.config import Settings, SettingsError
 from coptui.services.booking import BookingRequest, book_event
 from coptui.services.calendar import centre_week
@@ -82,12 +82,12 @@ def test_planner_reads_writes_and_listener_through_transaction_pooling(
     through = bouncer.url_for(database_url)
     engine = db.make_engine(through)
     reader = db.connect_reader(through)
-    received: queue.Queue[db.Change] = queue.Queue()
+    received: queue.Queue[change_feed.Change] = queue.Queue()
     stop = threading.Event()
     listening = threading.Event()
 
     def follow() -> None:
-        for change in db.listen(
+        for change in change_feed.listen(
             database_url, stop=stop, on_state=lambda up: listening.set() if up else None
         ):
             received.put(change)
@@ -155,10 +155,10 @@ def test_listen_through_pgbouncer_gets_nothing(database_url: str, bouncer: Bounc
         psycopg.connect(db._libpq_url(bouncer.url_for(database_url)), autocommit=True) as behind,
         psycopg.connect(db._libpq_url(database_url), autocommit=True) as direct,
     ):
-        behind.execute(f"LISTEN {db.CHANGES_CHANNEL}")
-        direct.execute(f"LISTEN {db.CHANGES_CHANNEL}")
+        behind.execute(f"LISTEN {change_feed.CHANGES_CHANNEL}")
+        direct.execute(f"LISTEN {change_feed.CHANGES_CHANNEL}")
         with psycopg.connect(db._libpq_url(database_url), autocommit=True) as writer:
-            writer.execute("SELECT pg_notify(%s, 'x')", (db.CHANGES_CHANNEL,))
+            writer.execute("SELECT pg_notify(%s, 'x')", (change_feed.CHANGES_CHANNEL,))
         assert [n.payload for n in direct.notifies(timeout=5, stop_after=1)] == ["x"]
         assert list(behind.notifies(timeout=0.5, stop_after=1)) == []
 

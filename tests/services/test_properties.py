@@ -18,8 +18,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from coptui.errors import CoptError
-from coptui.services.booking import BookingRequest, book_event, load_event
+from coptui.services.booking import BookingRequest, book_event
 from coptui.services.edits import EventChanges, cancel_event, edit_event
+from coptui.services.event_reads import load_event
 from coptui.services.transaction import transact
 from tests.factories import World, at, make_world
 

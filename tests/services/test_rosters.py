@@ -13,7 +13,8 @@ from sqlmodel import Session
 from coptui.domain.recurrence import parse_repeat
 from coptui.errors import BadInputError, CapacityError, RefusedError, SlotTakenError, StaleEditError
 from coptui.models import Programme, ProgrammeKind, Volunteer
-from coptui.services.booking import BookingRequest, book_event, load_event
+from coptui.services.booking import BookingRequest, book_event
+from coptui.services.event_reads import load_event
 from coptui.services.hours import month_hours, parse_month
 from coptui.services.roster_reads import coordinator_warnings, roster_summaries
 from coptui.services.rosters import decline, set_open_places, sign_up

@@ -16,8 +16,9 @@ from sqlmodel import Session
 
 from coptui.domain.recurrence import Recurrence
 from coptui.errors import BadInputError, CapacityError, CoptError, HolidayError, SlotTakenError
-from coptui.services.booking import book_event, find_clashes
+from coptui.services.booking import book_event
 from coptui.services.calendar import agenda, calendar_for, centres, resource_week
+from coptui.services.clashes import find_clashes
 from coptui.services.directory import entries
 from coptui.services.edits import EventChanges, cancel_event, cancel_series, edit_event
 from coptui.services.places import join_session

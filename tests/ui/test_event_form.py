@@ -13,8 +13,9 @@ from textual.widgets import Input, Static
 from coptui.domain.timeutil import SOFIA
 from coptui.screens.dialogs import Choose
 from coptui.screens.event_form import EventForm
-from coptui.services.booking import BookingRequest, book_event, load_event
+from coptui.services.booking import BookingRequest, book_event
 from coptui.services.edits import move_event
+from coptui.services.event_reads import load_event
 from coptui.services.transaction import transact
 from tests.ui.test_planner import make_app, planner, saved, scalar, until
 

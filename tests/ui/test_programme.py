@@ -18,8 +18,8 @@ from coptui.domain.timeutil import SOFIA
 from coptui.screens.dialogs import Ask, Choose, Picker
 from coptui.screens.event_form import EventForm
 from coptui.screens.programme import ProgrammeScreen
-from coptui.services.booking import find_clashes
 from coptui.services.caseterms import case_terms_refusals
+from coptui.services.clashes import find_clashes
 from coptui.services.transaction import transact
 from tests.ui.test_planner import make_app, planner, scalar, until
 
