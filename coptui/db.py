@@ -13,9 +13,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# app.py (being split elsewhere) imports ``listen`` from here; drop this once it imports it
-# from ``coptui.change_feed``.
-from coptui.change_feed import listen as listen
 from coptui.errors import SchemaBehindError, database_error
 from coptui.i18n import _
 
