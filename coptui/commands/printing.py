@@ -143,7 +143,9 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def read_on_driver(settings: Settings, *, kind: str, name: str, day: date, lang: str) -> PrintedWeek:
+def read_on_driver(
+    settings: Settings, *, kind: str, name: str, day: date, lang: str
+) -> PrintedWeek:
     """Read the week in one transaction on a plain psycopg connection.
 
     The planner's way to the database (``db.open_reader``: the schema checked and an unsafe
