@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from coptui.domain.field_values import choice_label
 from coptui.domain.fields import fields_of
@@ -13,7 +11,10 @@ from coptui.domain.text import clean
 from coptui.domain.timeutil import today
 from coptui.errors import BadInputError
 from coptui.i18n import N_, _
-from coptui.services.case_reads import case_detail, case_rows
+from coptui.services.calendar import rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # kind -> (table, name expression, extra column shown)
 _KINDS = {
@@ -47,49 +48,59 @@ class Entry:
     status: str = ""
 
 
-def only_centre(session: Session) -> int:
+def only_centre(session: Session | Any) -> int:
     """The centre this database serves (the first one, while one database is one centre).
+
+    Args:
+        session: a SQLAlchemy session or a plain psycopg connection (``print week`` reads
+            without importing SQLAlchemy).
 
     Raises:
         BadInputError: there is no centre yet.
     """
-    centre = session.execute(text("SELECT id FROM centre ORDER BY id LIMIT 1")).scalar()
-    if centre is None:
+    found = rows(session, "SELECT id FROM centre ORDER BY id LIMIT 1")
+    if not found:
         raise BadInputError(_("There is no centre yet; load the demo with `coptui demo`."))
-    return int(centre)
+    return int(found[0][0])
 
 
-def entries(session: Session, *, centre_id: int, kind: str) -> list[Entry]:
-    """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name."""
+def entries(session: Session | Any, *, centre_id: int, kind: str) -> list[Entry]:
+    """Every entry of ``kind`` (rooms, staff, volunteers, cases, programmes) by name.
+
+    Args:
+        session: a SQLAlchemy session, or a plain psycopg connection for every kind but
+            cases.
+    """
     if kind == "cases":  # with their state: status, end and days left, place in the queue
+        from coptui.services.case_reads import case_detail, case_rows
+
         found = case_rows(session, centre_id=centre_id, today=today())
         return [
             Entry(id=r.id, name=clean(r.code), detail=clean(case_detail(r)), status=r.status)
             for r in found
         ]
     table, name, detail = _KINDS[kind]
-    rows = session.execute(
-        text(
-            f"SELECT id, {name} AS name, {detail}::text AS detail, active FROM {table}"
-            " WHERE centre_id = :c ORDER BY lower(" + name + "), id"
-        ),
+    listed = rows(
+        session,
+        f"SELECT id, {name} AS name, {detail}::text AS detail, active FROM {table}"
+        " WHERE centre_id = %(c)s ORDER BY lower(" + name + "), id",
         {"c": centre_id},
     )
     # A coded detail (a room's kind, a profession) in words, as the forms show it.
     spec = next((s for s in fields_of(table) if s.name == detail and s.choices), None)
     return [
         Entry(
-            id=r.id,
-            name=clean(r.name),
-            detail=clean(choice_label(spec, r.detail) if spec and r.detail else r.detail or ""),
-            status="active" if r.active else "inactive",
+            id=row_id,
+            name=clean(row_name),
+            detail=clean(choice_label(spec, shown) if spec and shown else shown or ""),
+            status="active" if active else "inactive",
         )
-        for r in rows
+        for row_id, row_name, shown, active in listed
     ]
 
 
 def resolve(
-    session: Session, *, centre_id: int, kind: str, name: str, for_booking: bool = False
+    session: Session | Any, *, centre_id: int, kind: str, name: str, for_booking: bool = False
 ) -> Entry:
     """Find one entry by ``name``: an exact match (any case) or else a unique part of a name.
 
@@ -118,10 +129,8 @@ def resolve(
     found_one = partial[0]
     if for_booking and kind != "cases":
         table = _KINDS[kind][0]
-        active = session.execute(
-            text(f"SELECT active FROM {table} WHERE id = :i"), {"i": found_one.id}
-        ).scalar()
-        if not active:
+        active = rows(session, f"SELECT active FROM {table} WHERE id = %(i)s", {"i": found_one.id})
+        if not (active and active[0][0]):
             raise BadInputError(
                 _("{name} is deactivated; choose another or make it active again.").format(
                     name=found_one.name

@@ -162,3 +162,33 @@ def test_a_pdf_into_a_pipe_closed_early_says_nothing(demo_env: str, tmp_path: Pa
     stderr = printing.stderr.read().decode()
     printing.wait(timeout=60)
     assert stderr == ""
+
+
+def test_a_printed_week_loads_neither_sqlalchemy_nor_every_country(
+    demo_env: str, tmp_path: Path
+) -> None:
+    # Issue 13's "a printable week ≤ 1 s from command to file": as a process, the command
+    # reads on psycopg alone and builds only Bulgaria's holidays (SQLAlchemy's import and the
+    # ~250 countries of `holidays` were half of it).
+    out = tmp_path / "week.pdf"
+    code = (
+        "import sys\nfrom coptui.cli import main\n"
+        f"code = main(['print', 'week', '--room', 'Групова', '--week', '25.11.2026',"
+        f" '--output', {str(out)!r}])\n"
+        "print('\\n'.join(sorted(sys.modules)))\nraise SystemExit(code)\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("COPTUI_")},
+        "COPTUI_AS_OWNER": "1",
+        "COPTUI_DATABASE_URL": demo_env,
+        "COPTUI_HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "Понеделник" in _pdf_text(out)
+    assert {"sqlalchemy", "sqlmodel", "alembic", "pydantic"}.isdisjoint(loaded)
+    assert "holidays.countries.bulgaria" in loaded
+    assert not {"holidays.countries", "holidays.countries.germany"} & loaded
