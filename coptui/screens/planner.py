@@ -145,6 +145,8 @@ class PlannerScreen(PlannerLines):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.query(WeekGrid):
+            return  # the app closed while this screen was being mounted: nothing to set up
         if self.first is None:
             self.first = monday_of(self.coptui.today())
         if self.resource is None:
