@@ -349,3 +349,52 @@ def test_khal_reads_the_export_back(session: Session, tmp_path: Path) -> None:
     assert len(art) == 6  # eight dates: one closed, one cancelled
     assert any(line.startswith("25.10.2026 02:30 25.10.2026 03:30 Нощна") for line in lines), lines
     assert any("Екипна среща" in line and "CANCELLED" in line for line in lines), lines
+
+
+def test_a_series_over_a_moved_holiday_is_the_agendas(session: Session) -> None:
+    # 26.12.2026 falls on a Saturday: Bulgaria's day off moves to Monday 28.12, which a weekly
+    # Monday series skips. The calendar client must skip it too (an EXDATE), and nothing else.
+    world = make_world(session)
+    moved_off = date(2026, 12, 28)
+    request = BookingRequest(
+        centre_id=world.centre,
+        title="Група по понеделник",
+        start=at(date(2026, 12, 14), 15),
+        end=at(date(2026, 12, 14), 16),
+        room_id=world.room,
+        staff_ids=(world.staff,),
+    )
+    result = book_series(session, request=request, rule=parse_repeat("weekly count 4"))
+    assert [o.start.astimezone(SOFIA).date() for o in result.skipped_holidays] == [moved_off]
+    window = (datetime(2026, 12, 7, tzinfo=SOFIA), datetime(2027, 1, 18, tzinfo=SOFIA))
+    rows = export_rows(
+        session,
+        centre_id=world.centre,
+        resource="room",
+        resource_id=world.room,
+        start=window[0],
+        end=window[1],
+    )
+    data = build_calendar(
+        name="ЦОП „Тест“ — Групова зала",
+        slug=centre_slug(rows.centre_name, rows.centre_id),
+        singles=list(rows.singles),
+        series=list(rows.series),
+    )
+    calendar = icalendar.Calendar.from_ical(data)
+    expanded = sorted(
+        o["dtstart"].dt.astimezone(SOFIA).date()
+        for o in recurring_ical_events.of(calendar).between(*window)
+    )
+    live = sorted(
+        r.start.astimezone(SOFIA).date()
+        for r in agenda(
+            session,
+            centre_id=world.centre,
+            start=window[0],
+            end=window[1],
+            resource="room",
+            resource_id=world.room,
+        )
+    )
+    assert expanded == live == [date(2026, 12, 14), date(2026, 12, 21), date(2027, 1, 4)]
