@@ -31,19 +31,11 @@ IMPORT_RESOURCES = {"room": "rooms", "staff": "staff"}
 SHOWN = 30  # busy times listed per group in the preview
 
 
-def _window_options(parser: argparse.ArgumentParser) -> None:
+def _window_options(parser: argparse.ArgumentParser, *, first: str, days: str) -> None:
+    """``--from`` and ``--days`` with these help texts (``days`` names the default as {n})."""
+    parser.add_argument("--from", dest="start", type=option_day, metavar=_("DAY"), help=first)
     parser.add_argument(
-        "--from",
-        dest="start",
-        type=option_day,
-        metavar=_("DAY"),
-        help=_("the first day (DD.MM.YYYY; default: today)"),
-    )
-    parser.add_argument(
-        "--days",
-        type=option_days,
-        default=DEFAULT_DAYS,
-        help=_("how many days (default: {n})").format(n=DEFAULT_DAYS),
+        "--days", type=option_days, default=DEFAULT_DAYS, help=days.format(n=DEFAULT_DAYS)
     )
 
 
@@ -65,7 +57,11 @@ def register(commands: Any) -> None:
     who.add_argument("--staff", metavar=_("NAME"), help=_("this staff member's events"))
     who.add_argument("--volunteer", metavar=_("NAME"), help=_("this volunteer's activities"))
     who.add_argument("--programme", metavar=_("NAME"), help=_("this programme's sessions"))
-    _window_options(export)
+    _window_options(
+        export,
+        first=_("the first day (DD.MM.YYYY; default: today)"),
+        days=_("how many days (default: {n})"),
+    )
     export.add_argument(
         "--output",
         metavar=_("FILE"),
@@ -85,18 +81,10 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
         metavar=_("NAME"),
         help=_("ics: bring the busy times onto this staff member's calendar"),
     )
-    parser.add_argument(
-        "--from",
-        dest="start",
-        type=option_day,
-        metavar=_("DAY"),
-        help=_("ics: the first day read from the file (default: today)"),
-    )
-    parser.add_argument(
-        "--days",
-        type=option_days,
-        default=DEFAULT_DAYS,
-        help=_("ics: how many days are read (default: {n})").format(n=DEFAULT_DAYS),
+    _window_options(
+        parser,
+        first=_("ics: the first day read from the file (default: today)"),
+        days=_("ics: how many days are read (default: {n})"),
     )
 
 

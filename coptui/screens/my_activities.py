@@ -164,27 +164,22 @@ class MyActivitiesScreen(Screen[None]):
         from coptui.widgets.weekgrid import WEEKDAYS
 
         self.shown = assignments
-        table = self.query_one("#activities", DataTable)
-        keep = None
-        if table.row_count:
-            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
-        for a in assignments:
-            table.add_row(
-                f"{_(WEEKDAYS[a.start.weekday()])} {a.start:%d.%m.%Y}",
-                f"{a.start:%H:%M}–{a.end:%H:%M}",
-                a.title,
-                a.room or "—",
-                a.lead or "—",
-                a.task or "—",
-                str(a.children),
-                _(STATUS.get(a.status, a.status)),
-                key=str(a.slot_id),
-            )
-        if keep is not None:
-            for index, a in enumerate(assignments):
-                if str(a.slot_id) == keep:
-                    table.move_cursor(row=index)
+        _refill(
+            self.query_one("#activities", DataTable),
+            {
+                str(a.slot_id): (
+                    f"{_(WEEKDAYS[a.start.weekday()])} {a.start:%d.%m.%Y}",
+                    f"{a.start:%H:%M}–{a.end:%H:%M}",
+                    a.title,
+                    a.room or "—",
+                    a.lead or "—",
+                    a.task or "—",
+                    str(a.children),
+                    _(STATUS.get(a.status, a.status)),
+                )
+                for a in assignments
+            },
+        )
         note = self.query_one("#activities-note", Static)
         identity = self.coptui.identity
         if assignments:
@@ -205,22 +200,19 @@ class MyActivitiesScreen(Screen[None]):
 
         self.open = places
         table = self.query_one("#open-places", DataTable)
-        keep = None
-        if table.row_count:
-            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
-        for p in places:
-            table.add_row(
-                f"{_(WEEKDAYS[p.start.weekday()])} {p.start:%d.%m.%Y}",
-                f"{p.start:%H:%M}–{p.end:%H:%M}",
-                p.title,
-                p.room or "—",
-                p.task or "—",
-                key=str(p.slot_id),
-            )
-        for index, p in enumerate(places):
-            if str(p.slot_id) == keep:
-                table.move_cursor(row=index)
+        _refill(
+            table,
+            {
+                str(p.slot_id): (
+                    f"{_(WEEKDAYS[p.start.weekday()])} {p.start:%d.%m.%Y}",
+                    f"{p.start:%H:%M}–{p.end:%H:%M}",
+                    p.title,
+                    p.room or "—",
+                    p.task or "—",
+                )
+                for p in places
+            },
+        )
         table.display = bool(places)
         self.query_one("#open-title", Static).update(
             _("Open places you could take") if places else _("No open places in the coming weeks.")
@@ -267,3 +259,15 @@ class MyActivitiesScreen(Screen[None]):
         from coptui.screens.dialogs import Help
 
         self.app.push_screen(Help([(k, _(d)) for k, d in self.HELP_KEYS]))
+
+
+def _refill(table: DataTable[Any], rows: dict[str, tuple[str, ...]]) -> None:
+    """Put ``rows`` (by key) in ``table``; the cursor stays on its key if that is still there."""
+    keep = None
+    if table.row_count:
+        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    table.clear()
+    for key, cells in rows.items():
+        table.add_row(*cells, key=key)
+    if keep in rows:
+        table.move_cursor(row=list(rows).index(keep))
