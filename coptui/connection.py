@@ -115,7 +115,7 @@ class SharedConnection:
             if isinstance(exc.orig, psycopg.Error):
                 raise exc.orig from exc
             raise
-        lost = False
+        lost = dropped = False
         try:
             conn = raw.driver_connection
             assert conn is not None
@@ -123,7 +123,7 @@ class SharedConnection:
             try:
                 return work(conn)
             except (psycopg.OperationalError, psycopg.InterfaceError):
-                lost = True
+                lost = dropped = True
                 raise
             finally:
                 idle = psycopg.pq.TransactionStatus.IDLE
@@ -135,6 +135,10 @@ class SharedConnection:
             if lost:
                 raw.invalidate()
             raw.close()
+            if dropped and not self._own_engine:
+                # An engine handed in may keep more idle connections, dropped with this one
+                # (a server restart): a new pool, so the caller's one retry reaches the server.
+                self.engine.dispose()
 
     def close(self) -> None:
         """Close the connection (and the engine built here)."""

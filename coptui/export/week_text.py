@@ -38,18 +38,21 @@ def cells(text: str) -> int:
     return sum(cell_width(c) for c in text)
 
 
+def head(text: str, width: int) -> str:
+    """The longest start of ``text`` within ``width`` cells (a mark stays with its letter)."""
+    used = 0
+    for end, char in enumerate(text):
+        used += cell_width(char)
+        if used > width:
+            return text[:end]
+    return text
+
+
 def fit(text: str, width: int) -> str:
     """``text`` shortened with «…» to at most ``width`` cells."""
     if cells(text) <= width:
         return text
-    kept, used = [], 0
-    for char in text:
-        size = cell_width(char)
-        if used + size > width - 1:
-            break
-        kept.append(char)
-        used += size
-    return "".join(kept).rstrip() + ELLIPSIS if width >= 1 else ""
+    return head(text, width - 1).rstrip() + ELLIPSIS if width >= 1 else ""
 
 
 def wrap(text: str, width: int, most: int) -> list[str]:
@@ -64,13 +67,13 @@ def wrap(text: str, width: int, most: int) -> list[str]:
                 line = candidate
                 words.pop(0)
             elif not line:  # a word wider than the line: cut it
-                head = fit(words[0], width + 1)[:-1]
-                if not head:  # not even its first character fits: skip it
+                start = head(words[0], width)
+                if not start:  # not even its first character fits: skip it
                     line, words[0] = ELLIPSIS, words[0][1:]
                     if not words[0]:
                         words.pop(0)
                     break
-                line, words[0] = head, words[0][len(head) :]
+                line, words[0] = start, words[0][len(start) :]
                 break
             else:
                 break
