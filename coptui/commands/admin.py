@@ -105,10 +105,11 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     else:
         message = _("The demo centre is already loaded; nothing changed.")
     say_done([message])
+    engine.dispose()
     if args.no_open:
-        engine.dispose()
         return EXIT_OK
-    return run_app(args, settings, engine)
+    # The planner opens as an installed one does: its own two connections, not this pool.
+    return run_app(args, settings)
 
 
 def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -145,11 +145,11 @@ def json_text(data: object) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def run_app(args: argparse.Namespace, settings: Settings, engine: Engine | None = None) -> int:
+def run_app(args: argparse.Namespace, settings: Settings) -> int:
     """Open the planner; the database is opened after the first frame."""
     from coptui.app import CoptApp
 
-    app = CoptApp(settings=settings, engine=engine)
+    app = CoptApp(settings=settings)
     app.run()  # returns the app's result; a crash or a signal is in return_code
     code = app.return_code or 0
     if app.failure:

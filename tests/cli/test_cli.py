@@ -186,3 +186,25 @@ def test_embedded_server_is_shared_and_migrated() -> None:
             ],
             check=False,
         )
+
+
+def test_the_demo_opens_its_planner_as_an_installed_one_does(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No engine of the demo's own is handed to the planner: a pool of five would let one
+    demo session hold more than the two connections a session holds."""
+    from coptui import cli
+    from coptui.commands import admin
+
+    opened: list[object] = []
+
+    def planner(*args: object, **kwargs: object) -> int:
+        opened.append((args[1:], kwargs))
+        return 0
+
+    monkeypatch.setenv("COPTUI_DATABASE_URL", database_url)
+    monkeypatch.setenv("COPTUI_HOME", str(tmp_path))
+    monkeypatch.setattr(admin, "run_app", planner)
+    assert cli.main(["demo", "--today", "22.11.2026"]) == 0
+    assert len(opened) == 1
+    assert opened[0][1] == {} and len(opened[0][0]) == 1  # settings alone, no engine
