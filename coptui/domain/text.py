@@ -1,14 +1,16 @@
 """Stored text is hostile: control characters are refused at input and neutralised at output.
 
 The rule (DESIGN, "Text safety"): C0 controls (newline allowed in notes only), DEL, C1
-controls and lone surrogates never enter the database through coptui, and whatever is
-already stored is made harmless on its way to a terminal, a text or CSV line, or a log.
+controls, lone surrogates and bidirectional controls never enter the database through coptui,
+and whatever is already stored is made harmless on its way to a terminal, a text or CSV line,
+or a log.
 
 Three places keep the rule, each with the primitives here:
 - input: services pass every title, name, reason and note through ``check_line`` or
   ``check_notes`` (a ``BadInputError``, exit 2, a form error);
 - the database: CHECK constraints (``sql_line_check``, ``sql_notes_check``; migration 0006)
-  refuse the same characters and lengths from any client;
+  refuse the same characters and lengths from any client — all but the bidirectional
+  controls, which coptui refuses at input and neutralises at output but a CHECK does not yet;
 - output: every read model a service returns for display (``EventRow``, directory entries,
   clashes, the words of a refusal) holds text passed through ``clean``/``clean_notes``, and
   ``CoptError`` cleans its own message; CSV cells go through ``csv_cell``.
@@ -30,12 +32,15 @@ MAX_NOTES = 4000
 # What output turns every forbidden character into (the replacement character, visible).
 REPLACEMENT = "\ufffd"
 
-# C0 (but TAB/LF handled below), DEL, C1, and lone surrogates (from bad decoding).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a
+# terminal that reorders right-to-left text they show a line in another order than it is
+# stored ("Trojan Source"). The marks U+200E/U+200F reorder nothing past a neutral and stay.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# C0 (but TAB/LF handled below), DEL, C1, lone surrogates (from bad decoding), bidi controls.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
 # Unicode line and paragraph separators also break a line in some terminals.
 _SEPARATORS = re.compile("[\u2028\u2029\x85]")
-_FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{_BIDI}]")
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -23,6 +23,7 @@ from coptui.domain.attendance import WITH_REASON, next_mark
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.host import forward_failure
 from coptui.widgets.footer import Footer
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
@@ -88,7 +89,7 @@ class AttendanceScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(_("Loading…"), id="attendance-title", markup=False)
-        yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
+        yield Table(id="register", cursor_type="row", zebra_stripes=True)
         yield Static("", id="attendance-summary", markup=False)
         yield Static(
             _("Space: present → absent → excused → late · n: reason · Ctrl+S: save · Esc: back"),

@@ -19,6 +19,7 @@ from coptui.screens.directory import case_status
 from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import RecordForm, shown_value
 from coptui.widgets.footer import Footer
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
@@ -133,9 +134,9 @@ class CasePage(Screen[None]):
         yield Static(_("Loading…"), id="case-title", markup=False)
         yield Static("", id="case-details", markup=False)
         yield Label(_("Upcoming sessions"), classes="case-heading")
-        yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+        yield Table(id="upcoming", cursor_type="row", zebra_stripes=True)
         yield Label(_("Past sessions and attendance"), classes="case-heading", id="past-heading")
-        yield DataTable(id="past", cursor_type="row", zebra_stripes=True)
+        yield Table(id="past", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

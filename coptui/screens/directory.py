@@ -21,6 +21,7 @@ from coptui.screens.directory_edits import DirectoryEdits
 from coptui.screens.host import forward_failure, permits
 from coptui.screens.record_form import shown_value
 from coptui.widgets.footer import Footer
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
@@ -122,7 +123,7 @@ class DirectoryScreen(DirectoryEdits):
                         compact=True,
                         select_on_focus=False,
                     )
-                    yield DataTable(
+                    yield Table(
                         id=f"table-{kind}", cursor_type="row", zebra_stripes=True, classes="list"
                     )
         yield Footer()

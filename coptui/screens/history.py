@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
 from coptui.i18n import N_, _, translate_bindings
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.screens.backend import Backend
@@ -51,7 +52,7 @@ class HistoryScreen(ModalScreen[None]):
         with Vertical(classes="dialog history"):
             yield Label(f"{title} · {hint}", classes="dialog-title", markup=False)
             yield Static(_("Loading…"), id="history-note", markup=False)
-            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield Table(id="history", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from coptui.i18n import N_, _, translate_bindings
 from coptui.screens.host import Host, forward_failure, host_of
 from coptui.widgets.footer import Footer
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.change_feed import Change
@@ -62,10 +63,10 @@ class MyActivitiesScreen(Screen[None]):
         yield Static("", id="banner")
         yield Static(_("My activities"), id="activities-title", markup=False)
         yield Static(_("Loading…"), id="activities-note", markup=False)
-        yield DataTable(id="activities", cursor_type="row", zebra_stripes=True)
+        yield Table(id="activities", cursor_type="row", zebra_stripes=True)
         yield Static("", id="activities-details", markup=False)
         yield Static(_("Open places you could take"), id="open-title", markup=False)
-        yield DataTable(id="open-places", cursor_type="row", zebra_stripes=True)
+        yield Table(id="open-places", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

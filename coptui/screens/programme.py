@@ -19,6 +19,7 @@ from coptui.i18n import N_, _, ngettext, translate_bindings
 from coptui.screens.host import forward_failure
 from coptui.screens.programme_keys import ProgrammeKeys
 from coptui.widgets.footer import Footer
+from coptui.widgets.table import Table
 
 if TYPE_CHECKING:
     from coptui.change_feed import Change
@@ -79,9 +80,9 @@ class ProgrammeScreen(ProgrammeKeys):
     def compose(self) -> ComposeResult:
         yield Static(_("Loading…"), id="programme-title", markup=False)
         yield Static("", id="programme-info", markup=False)
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Table(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Label("", id="children-heading", markup=False)
-        yield DataTable(id="children", cursor_type="row", zebra_stripes=True)
+        yield Table(id="children", cursor_type="row", zebra_stripes=True)
         yield Static("", id="session-helpers", markup=False)
         yield Footer()
 

@@ -9,17 +9,17 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from coptui.domain.text import clean
 from coptui.i18n import _
+from coptui.widgets.table import Table
 from coptui.widgets.weekgrid import WEEKDAYS
 
 if TYPE_CHECKING:
     from coptui.services.calendar import EventRow
 
 
-class EventList(DataTable[Any]):
+class EventList(Table):
     """Day, time, title, room, people and status of each event, the row key its id."""
 
     def __init__(self, *, status_names: Mapping[str, str], **kwargs: Any) -> None:

@@ -21,9 +21,11 @@ from coptui.domain.text import (
 )
 from coptui.errors import BadInputError, CoptError
 
-# The classes of the rule: C0, DEL, C1, lone surrogates, and the Unicode line breaks.
-FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
-FORBIDDEN_IN_NOTES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+# The classes of the rule: C0, DEL, C1, lone surrogates, the Unicode line breaks, and the
+# bidirectional embeddings, overrides and isolates.
+BIDI = "\u202a-\u202e\u2066-\u2069"
+FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{BIDI}]")
+FORBIDDEN_IN_NOTES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{BIDI}]")
 
 HOSTILE = [
     "x\x1b]0;pwned\x07y",  # sets the window title
@@ -37,14 +39,14 @@ HOSTILE = [
     "del\x7fhere",
     "sep\u2028here",
     "nel\x85here",
+    "Среща с \u202eкорем\u202c",  # shown backwards where a terminal reorders RTL text
+    "изолирано \u2067x\u2069",
 ]
 
 # Any code point at all, surrogates included: what a bad decoding can leave in a str.
 any_text = st.text(alphabet=st.characters(codec=None, categories=None), max_size=60)
 awkward = st.text(
-    alphabet=st.sampled_from(
-        ["=", "+", "-", "@", "\t", "\r", "\n", " ", "\x1b", "\x9b", "\ud800", "\u2028", "a", "я"]
-    ),
+    alphabet=st.sampled_from(list("=+-@\t\r\n \x1b\x9b\ud800\u2028\u202e\u2066\u200faя")),
     max_size=12,
 )
 

@@ -21,6 +21,7 @@ from tests.ui.test_planner import loaded_after, make_app, planner, until
 BOLD = "[bold red]x"
 CLOSE = "[/]"
 NAME = "[/] Мария [i]Тест"
+ACTS = "[@click=app.quit]Арт[/]"
 
 
 def _book(engine: Engine, title: str, start: datetime, *, with_name: bool = False) -> int:
@@ -210,6 +211,15 @@ async def test_the_directory_its_forms_and_a_case_page_show_markup_as_typed(
             text("UPDATE case_file SET code = :c, child_name = :n WHERE id = :i"),
             {"c": f"К-{CLOSE}", "n": NAME, "i": case_id},
         )
+        # Its sessions are listed in a table: a title that is markup, and one that acts.
+        sessions = conn.execute(
+            text("SELECT event_id FROM event_case WHERE case_id = :i ORDER BY event_id LIMIT 2"),
+            {"i": case_id},
+        ).scalars()
+        for event_id, title in zip(sessions, (CLOSE, ACTS), strict=False):
+            conn.execute(
+                text("UPDATE event SET title = :t WHERE id = :i"), {"t": title, "i": event_id}
+            )
     async with planner(app, (120, 40)) as (pilot, _screen):
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, DirectoryScreen))
@@ -235,4 +245,12 @@ async def test_the_directory_its_forms_and_a_case_page_show_markup_as_typed(
         page = app.screen
         assert f"К-{CLOSE}" in _text(page.query_one("#case-title", Static))
         assert NAME in _text(page.query_one("#case-details", Static))
+        cells = [
+            page.query_one(f"#{which}", DataTable).get_row_at(n)[3]
+            for which in ("upcoming", "past")
+            for n in range(page.query_one(f"#{which}", DataTable).row_count)
+        ]
+        await pilot.pause()
+        assert CLOSE in [str(c) for c in cells] and ACTS in [str(c) for c in cells]
+        assert all(not getattr(c, "spans", None) for c in cells)  # no style, no action
     assert app._exception is None
