@@ -48,8 +48,8 @@ def refuse_busy_time(event: Any) -> None:
     """
     if event.kind == "block":
         raise RefusedError(
-            _(
-                "„{title}“ is busy time: it takes no cases, volunteers or attendance."
-            ).format(title=clean(event.title)),
+            _("„{title}“ is busy time: it takes no cases, volunteers or attendance.").format(
+                title=clean(event.title)
+            ),
             title=_("Busy time"),
         )
