@@ -3,9 +3,9 @@ calendar, with a preview of what would clash, and the same file twice bringing n
 
 A block is an event of kind ``block`` («Заето», migration 0013) with the outside title, the
 room or the staff member, and no case; its outside UID and RECURRENCE-ID are kept in
-``event_import`` (migration 0011), which is how a second import knows it. The file is hostile until read: its size is bounded,
-a file that is not iCalendar is refused in one line, every title is cleaned and cut to a
-line, and a UID that is not one short line is refused.
+``event_import`` (migration 0011), which is how a second import knows it. The file is hostile
+until read: its size is bounded, a file that is not iCalendar is refused in one line, every
+title is cleaned and cut to a line, and a UID that is not one short line is refused.
 """
 
 from __future__ import annotations
