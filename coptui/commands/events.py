@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from coptui.services.calendar import EventRow
 
-KINDS = ("individual", "group", "programme_session", "meeting", "mobile_work")
+KINDS = ("individual", "group", "programme_session", "meeting", "mobile_work", "block")
 FORMATS = ("text", "json")
 # The option of `agenda` for each kind of resource, and the directory kind it names.
 AGENDA_RESOURCES = {

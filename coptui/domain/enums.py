@@ -59,6 +59,9 @@ class EventKind(enum.StrEnum):
     PROGRAMME_SESSION = "programme_session"
     MEETING = "meeting"
     MOBILE_WORK = "mobile_work"
+    # Outside busy time (an .ics import, or typed by hand): it holds a room or a person
+    # against double booking, and is no work of the centre (no cases, never in a report).
+    BLOCK = "block"
 
 
 class EventStatus(enum.StrEnum):

@@ -52,6 +52,7 @@ EVENT_KIND_WORDS = {
     "programme_session": N_("programme session"),
     "meeting": N_("meeting"),
     "mobile_work": N_("mobile work"),
+    "block": N_("busy time"),  # never in a report's figures; named should one ever come
 }
 MARK_WORDS = {"absent": N_("absent"), "excused": N_("excused")}
 

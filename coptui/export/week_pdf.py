@@ -54,6 +54,7 @@ FILLS = {
     "programme_session": (254, 240, 200),
     "meeting": (236, 228, 248),
     "mobile_work": (214, 240, 240),
+    "block": (242, 242, 242),  # busy time: muted, paler than any work of the centre
 }
 DEFAULT_FILL = (232, 232, 232)
 

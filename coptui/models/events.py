@@ -27,6 +27,10 @@ from coptui.models.enums import (
     SlotStatus,
 )
 
+BLOCK_IS_BUSY_TIME = (
+    "kind <> 'block' OR (case_ids = '{}' AND programme_id IS NULL AND status <> 'held')"
+)
+
 
 def people_column() -> sa.Column:  # type: ignore[type-arg]
     return sa.Column(
@@ -148,6 +152,9 @@ class Event(SQLModel, table=True):
         sa.CheckConstraint(
             "upper(during) - lower(during) <= interval '1 day'", name="at_most_a_day"
         ),
+        # Busy time is no work of the centre (migration 0013): no case, no programme, never
+        # marked held (so it never counts in hours).
+        sa.CheckConstraint(BLOCK_IS_BUSY_TIME, name="block_is_busy_time"),
         sa.Index("ix_event_during", "during", postgresql_using="gist"),
         sa.Index("ix_event_series_id", "series_id"),
         # The centre's week, by start (migration 0005).

@@ -20,6 +20,9 @@ EVENT_KINDS = (
     ("programme_session", N_("Programme session")),
     ("meeting", N_("Meeting")),
     ("mobile_work", N_("Mobile work")),
+    # Offered for new events too: busy time marked by hand (court, a room being painted)
+    # holds the slot like an imported one; the booking refuses it cases and volunteers.
+    ("block", N_("Busy time")),
 )
 FIELDS = (
     ("title", N_("Title")),

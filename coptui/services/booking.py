@@ -70,7 +70,8 @@ def validate_request(request: BookingRequest) -> BookingRequest:
 
     Raises:
         BadInputError: no title, a control character or a line break in the title, a
-            control character in the notes, text too long, times out of order, nobody.
+            control character in the notes, text too long, times out of order, nobody,
+            busy time (kind ``block``) with cases, volunteers or a programme.
     """
     title = check_line(request.title, _("the title"))
     if not title:
@@ -93,6 +94,15 @@ def validate_request(request: BookingRequest) -> BookingRequest:
     for ids in (request.staff_ids, request.case_ids, request.volunteer_ids):
         if len(set(ids)) != len(ids):
             raise BadInputError(_("The same person is listed twice."))
+    if request.kind == EventKind.BLOCK and (
+        request.case_ids or request.volunteer_ids or request.open_slots or request.programme_id
+    ):
+        raise BadInputError(
+            _(
+                "Busy time holds only a room or staff: no cases, volunteers or programme."
+                " Choose another kind for the centre's own work."
+            )
+        )
     if (title, notes) == (request.title, request.notes):
         return request
     return replace(request, title=title, notes=notes)

@@ -25,7 +25,7 @@ from coptui.services.booking_checks import check_room_headcount, refuse_non_work
 from coptui.services.calendar import calendar_for
 from coptui.services.caseterms import check_case_terms
 from coptui.services.clashes import span, translate_integrity
-from coptui.services.event_reads import load_event
+from coptui.services.event_reads import load_event, refuse_busy_time
 from coptui.services.stale import stale_error
 
 T = TypeVar("T")
@@ -326,10 +326,12 @@ def mark_held(session: Session, *, event_id: int, version: int) -> BookedEvent:
 
     Raises:
         StaleEditError: someone saved the event after ``version`` was read.
+        RefusedError: the event is busy time, which is never held.
     """
     current = load_event(session, event_id)
     if current.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be marked as held."))
+    refuse_busy_time(current)
     return _update_event(session, event_id, version, "status = 'held'", {})
 
 

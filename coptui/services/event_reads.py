@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from coptui.errors import NotFoundError
+from coptui.domain.text import clean
+from coptui.errors import NotFoundError, RefusedError
 from coptui.i18n import _
 
 
@@ -37,3 +38,18 @@ def load_event(session: Session, event_id: int, *, lock: bool = False) -> Any:
     if row is None:
         raise NotFoundError(_("Event {id} does not exist.").format(id=event_id))
     return row
+
+
+def refuse_busy_time(event: Any) -> None:
+    """Refuse to give busy time (kind ``block``) cases, volunteers or a mark of held.
+
+    Raises:
+        RefusedError: ``event`` (from :func:`load_event`) is busy time.
+    """
+    if event.kind == "block":
+        raise RefusedError(
+            _("„{title}“ is busy time: it takes no cases, volunteers or attendance.").format(
+                title=clean(event.title)
+            ),
+            title=_("Busy time"),
+        )

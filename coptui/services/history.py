@@ -94,6 +94,7 @@ CHOICES: dict[str, dict[str, str]] = {
         "programme_session": N_("Programme session"),
         "meeting": N_("Meeting"),
         "mobile_work": N_("Mobile work"),
+        "block": N_("Busy time"),
     },
     "service_kind": {c.value: c.label for c in SERVICE_KINDS},
     "referral_source": {c.value: c.label for c in REFERRALS},

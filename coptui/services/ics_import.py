@@ -1,11 +1,11 @@
 """Busy times from an outside calendar (.ics) brought in as blocks on a room's or a person's
 calendar, with a preview of what would clash, and the same file twice bringing nothing twice.
 
-A block is an event of kind ``meeting`` with the outside title, the room or the staff member,
-and no case; its outside UID and RECURRENCE-ID are kept in ``event_import`` (migration 0011),
-which is how a second import knows it. The file is hostile until read: its size is bounded,
-a file that is not iCalendar is refused in one line, every title is cleaned and cut to a
-line, and a UID that is not one short line is refused.
+A block is an event of kind ``block`` («Заето», migration 0013) with the outside title, the
+room or the staff member, and no case; its outside UID and RECURRENCE-ID are kept in
+``event_import`` (migration 0011), which is how a second import knows it. The file is hostile
+until read: its size is bounded, a file that is not iCalendar is refused in one line, every
+title is cleaned and cut to a line, and a UID that is not one short line is refused.
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def _request(centre_id: int, target: str, target_id: int, busy: Busy) -> Booking
         title=busy.title,
         start=busy.start,
         end=busy.end,
-        kind=EventKind.MEETING,
+        kind=EventKind.BLOCK,
         room_id=target_id if target == "room" else None,
         staff_ids=(target_id,) if target == "staff" else (),
         notes=_("Busy time from an outside calendar."),

@@ -21,7 +21,7 @@ from coptui.errors import BadInputError, CapacityError, NotFoundError, RefusedEr
 from coptui.i18n import _
 from coptui.services.caseterms import case_terms_refusals, check_case_terms
 from coptui.services.clashes import find_clashes, slot_taken_error
-from coptui.services.event_reads import load_event
+from coptui.services.event_reads import load_event, refuse_busy_time
 from coptui.services.transaction import sqlstate
 
 
@@ -83,6 +83,7 @@ def join_session(
     event = load_event(session, event_id, lock=True)  # joins of one event queue here
     if event.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be changed."))
+    refuse_busy_time(event)
     if case_id in event.cases:
         return JoinResult(joined=True)
     check_case_terms(session, case_ids=[case_id], start=event.s, end=event.u)

@@ -5,6 +5,8 @@ What each figure counts (the README's «Месечен отчет» says the sam
 - The month is its days in the centre's time (Europe/Sofia); an event belongs to the month it
   starts in. The state of the cases is taken on the *day of the report*: the month's last day,
   or today while the month is still running.
+- Busy time («Заето», kind ``block``: an outside calendar's busy times brought in, or time
+  marked busy by hand) is no work of the centre: it counts in no figure.
 - **Cases served** (children and families): a case whose service had started by the day of the
   report (``active_from``) and had not ended before the month began (no ``closed_on``, or one
   in the month or later). **New**: of them, the service started in the month. **Closed**: of

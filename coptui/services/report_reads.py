@@ -9,11 +9,12 @@ of the cases is taken on (the month's last day, or today while the month runs).
 
 from __future__ import annotations
 
-# The centre's events that start in the month.
+# The centre's events that start in the month; busy time (kind block) is no work of the
+# centre and counts in no figure.
 MONTH = (
     "WITH m AS (SELECT e.id, e.kind, e.status, e.programme_id, e.during, e.cancel_reason"
     " FROM event e WHERE e.centre_id = %(c)s"
-    " AND lower(e.during) >= %(a)s AND lower(e.during) < %(b)s) "
+    " AND lower(e.during) >= %(a)s AND lower(e.during) < %(b)s AND e.kind <> 'block') "
 )
 
 # A served case: its service had started by the day of the report (active or closed since),

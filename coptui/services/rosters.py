@@ -30,7 +30,7 @@ from coptui.domain.volunteering import (
 from coptui.errors import BadInputError, CapacityError, NotFoundError, RefusedError
 from coptui.i18n import _
 from coptui.services.clashes import find_clashes, slot_taken_error
-from coptui.services.event_reads import load_event
+from coptui.services.event_reads import load_event, refuse_busy_time
 from coptui.services.roster_reads import paper_warning
 from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
@@ -68,6 +68,7 @@ def _live_event(session: Session, event_id: int) -> Any:
     event = load_event(session, event_id, lock=True)
     if event.status == "cancelled":
         raise BadInputError(_("A cancelled event cannot be changed."))
+    refuse_busy_time(event)
     return event
 
 

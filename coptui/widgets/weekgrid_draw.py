@@ -32,6 +32,7 @@ KIND_COLOURS = {
     "programme_session": "#6b4a1f",
     "meeting": "#4b3a63",
     "mobile_work": "#1f5b5b",
+    "block": "#585858",  # busy time: muted, holds the slot but is no work of the centre
 }
 BASE = Style(color="#d0d0d0", bgcolor="#1c1c1c")
 GRID = Style(color="#4e4e4e", bgcolor="#1c1c1c")

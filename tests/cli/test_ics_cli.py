@@ -138,7 +138,7 @@ def test_preview_then_yes_then_a_second_import_skips_by_uid(
         ("leave@example.org", "Отпуск"),
         ("supervision@example.org", "Супервизия (преместена)"),
     ]
-    assert {kind for *_rest, kind in stored} == {"meeting"}
+    assert {kind for *_rest, kind in stored} == {"block"}
     recurrences = {rid for uid, rid, *_rest in stored if uid == "supervision@example.org"}
     assert recurrences == {"20261124T050000Z", "20261208T050000Z"}
     assert {rid for uid, rid, *_rest in stored if uid == "leave@example.org"} == {"#1", "#2"}

@@ -115,6 +115,24 @@ def test_the_pdf_in_english() -> None:
     assert "Monday" in text and "Week 21.12 – 27.12.2026" in text and "Room: " in text
 
 
+def _fills(data: bytes) -> set[str]:
+    contents = PdfReader(io.BytesIO(data)).pages[0].get_contents()
+    assert contents is not None
+    lines = contents.get_data().decode("latin-1").splitlines()
+    return {line for line in lines if line.endswith(" rg")}
+
+
+def test_busy_time_is_printed_in_its_own_muted_grey() -> None:
+    def printed(kind: str) -> set[str]:
+        week = _week(_event(1, "Зъболекар", 21, "09:00", "10:00", kind=kind))
+        return _fills(week_pdf(week, day_start=time(8), day_end=time(18), printed=PRINTED))
+
+    grey = "0.949 0.949 0.949 rg"
+    assert grey in printed("block")
+    for kind in ("individual", "group", "programme_session", "meeting", "mobile_work"):
+        assert grey not in printed(kind)
+
+
 def test_overlapping_events_share_the_column_and_apart_ones_do_not() -> None:
     week = _week(
         _event(1, "А", 21, "09:00", "10:00"),

@@ -131,3 +131,55 @@ def test_upgrade_copies_the_people_of_existing_events(empty_database_url: str) -
         people = conn.execute(text("SELECT id, staff_ids, case_ids FROM event ORDER BY id")).all()
     engine.dispose()
     assert [tuple(row) for row in people] == [(1, [2, 1], [1]), (2, [], [])]
+
+
+def test_upgrade_makes_imported_meetings_blocks_and_downgrade_undoes_it(
+    empty_database_url: str,
+) -> None:
+    # Before 0013 an imported busy time was a meeting with an event_import row. One that a
+    # person gave a case since (or marked held) was taken up as work: it stays a meeting.
+    schema.upgrade(empty_database_url, "0012")
+    engine = db.make_engine(empty_database_url)
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO centre (id, name, town) VALUES (1, 'ЦОП „Проба“', 'Русе')",
+            "INSERT INTO staff (id, centre_id, login, full_name, profession, role) VALUES"
+            " (1, 1, 'a', 'Анна', 'psychologist', 'specialist')",
+            "INSERT INTO case_file (id, centre_id, code, referral_source, service_kind)"
+            " VALUES (1, 1, 'Р-1', 'self', 'general_access')",
+            "INSERT INTO event (id, centre_id, kind, title, during, status) VALUES"
+            " (1, 1, 'meeting', 'Зъболекар', '[2026-12-01 08:00+02, 2026-12-01 09:00+02)',"
+            "  'planned'),"
+            " (2, 1, 'meeting', 'Екипна среща', '[2026-12-01 10:00+02, 2026-12-01 11:00+02)',"
+            "  'planned'),"
+            " (3, 1, 'meeting', 'Среща с ДСП', '[2026-12-02 10:00+02, 2026-12-02 11:00+02)',"
+            "  'planned'),"
+            " (4, 1, 'meeting', 'Обучение', '[2026-12-03 10:00+02, 2026-12-03 11:00+02)',"
+            "  'held')",
+            "INSERT INTO event_staff (event_id, centre_id, during, event_status, staff_id,"
+            " is_lead) SELECT id, 1, during, status, 1, true FROM event",
+            "INSERT INTO event_case (event_id, centre_id, during, event_status, case_id)"
+            " SELECT id, 1, during, status, 1 FROM event WHERE id = 3",
+            "INSERT INTO event_import (event_id, centre_id, calendar, uid, recurrence)"
+            " SELECT id, 1, 'staff:1', 'uid-' || id, '' FROM event WHERE id IN (1, 3, 4)",
+        ):
+            conn.execute(text(statement))
+    engine.dispose()
+
+    def kinds() -> list[tuple[int, str]]:
+        engine = db.make_engine(empty_database_url)
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT id, kind FROM event ORDER BY id")).all()
+        engine.dispose()
+        return [(int(i), str(k)) for i, k in found]
+
+    schema.upgrade(empty_database_url)
+    assert kinds() == [(1, "block"), (2, "meeting"), (3, "meeting"), (4, "meeting")]
+    schema.downgrade(empty_database_url, "0012")
+    assert kinds() == [(1, "meeting"), (2, "meeting"), (3, "meeting"), (4, "meeting")]
+    engine = db.make_engine(empty_database_url)
+    with engine.connect() as conn, pytest.raises(Exception, match="ck_event_event_kind"):
+        conn.execute(text("UPDATE event SET kind = 'block' WHERE id = 2"))
+    engine.dispose()
+    schema.upgrade(empty_database_url)
+    assert kinds()[0] == (1, "block")
