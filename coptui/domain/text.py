@@ -9,8 +9,8 @@ Three places keep the rule, each with the primitives here:
 - input: services pass every title, name, reason and note through ``check_line`` or
   ``check_notes`` (a ``BadInputError``, exit 2, a form error);
 - the database: CHECK constraints (``sql_line_check``, ``sql_notes_check``; migration 0006)
-  refuse the same characters and lengths from any client — all but the bidirectional
-  controls, which coptui refuses at input and neutralises at output but a CHECK does not yet;
+  refuse the same characters and lengths from any client (the bidirectional controls since
+  migration 0014);
 - output: every read model a service returns for display (``EventRow``, directory entries,
   clashes, the words of a refusal) holds text passed through ``clean``/``clean_notes``, and
   ``CoptError`` cleans its own message; CSV cells go through ``csv_cell``.
@@ -47,8 +47,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # The same classes as PostgreSQL regular expressions (a bracket expression), for the CHECK
 # constraints. NUL cannot be stored in a PostgreSQL text at all; surrogates cannot be either.
-SQL_NO_CONTROL = "[\\x01-\\x1f\\x7f-\\x9f\\u2028\\u2029]"
-SQL_NO_CONTROL_BUT_NEWLINE = "[\\x01-\\x09\\x0b-\\x1f\\x7f-\\x9f]"
+SQL_NO_CONTROL = "[\\x01-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029]"
+SQL_NO_CONTROL_BUT_NEWLINE = "[\\x01-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
 
 
 def sql_line_check(column: str, max_length: int = MAX_NAME) -> str:

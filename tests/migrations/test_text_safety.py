@@ -75,3 +75,45 @@ def test_upgrade_neutralises_old_rows_and_downgrade_drops_the_checks(
     _run(url, "UPDATE event SET title = E'x\\x1b]0;pwned\\x07y'")  # no CHECK any more
     schema.upgrade(url, "head")
     assert _one(url, "SELECT title FROM event") == [("x\ufffd]0;pwned\ufffdy",)]
+
+
+# Stored before 0014: bidirectional controls, which coptui refused only at input.
+BIDI_ROWS = """
+INSERT INTO centre (id, name, town) VALUES (1, 'ЦОП', 'Габрово');
+INSERT INTO room (centre_id, name, kind, notes) VALUES
+    (1, E'Зала \\u202e1', 'group_room', E'ред\\n\\u2067изолиран\\u2069'),
+    (1, E'Зала \\u202d1', 'office', '');
+INSERT INTO volunteer (centre_id, full_name, skills) VALUES
+    (1, 'Вера Тестова', ARRAY['рисуване', E'\\u202eобратно']);
+INSERT INTO event (id, centre_id, kind, title, during) VALUES
+    (1, 1, 'group', E'Арт \\u202eателие', '[2026-12-02 09:00+02, 2026-12-02 10:00+02)');
+"""
+
+
+def test_0014_replaces_stored_bidi_controls_and_refuses_new_ones(empty_database_url: str) -> None:
+    url = empty_database_url
+    schema.upgrade(url, "0013")
+    _run(url, BIDI_ROWS)
+
+    schema.upgrade(url, "0014")
+
+    # The two rooms that differed by a control stay two rooms (unique per centre).
+    assert _one(url, "SELECT name, notes FROM room ORDER BY id") == [
+        ("Зала \ufffd1", "ред\n\ufffdизолиран\ufffd"),
+        ("Зала \ufffd1 #1", ""),
+    ]
+    assert _one(url, "SELECT skills FROM volunteer") == [(["рисуване", "\ufffdобратно"],)]
+    assert _one(url, "SELECT title FROM event") == [("Арт \ufffdателие",)]
+    for statement in (
+        "UPDATE event SET title = E'x\\u2066y'",
+        "UPDATE event SET notes = E'a\\n\\u202bb'",
+        "UPDATE volunteer SET skills = ARRAY[E'\\u202ax']",
+    ):
+        with pytest.raises(IntegrityError, match="_safe"):
+            _run(url, statement)
+    _run(url, "UPDATE event SET title = E'Арт \\u200fателие'")  # a mark reorders nothing: kept
+
+    schema.downgrade(url, "0013")
+    _run(url, "UPDATE event SET title = E'x\\u2066y'")  # the old CHECK let it in
+    schema.upgrade(url, "head")
+    assert _one(url, "SELECT title FROM event") == [("x\ufffdy",)]

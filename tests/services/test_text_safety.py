@@ -345,6 +345,8 @@ def test_a_cancel_reason_is_stored_stripped(session: Session, world: World) -> N
         ("UPDATE volunteer SET skills = ARRAY[:v]", CLEAR),
         ("UPDATE case_file SET child_name = :v", "\x7f"),
         ("UPDATE centre SET town = :v", "\x85"),
+        ("UPDATE event SET title = :v", "Арт \u202eателие"),
+        ("UPDATE volunteer SET skills = ARRAY[:v]", "\u2067x"),
     ],
 )
 def test_the_database_refuses_control_characters(
