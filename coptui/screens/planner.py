@@ -34,6 +34,7 @@ from coptui.screens.planner_load import (
     remembered,
     shaded,
 )
+from coptui.widgets.changed_lines import ChangedLinesStatic
 from coptui.widgets.footer import Footer
 from coptui.widgets.weekgrid import Day, WeekGrid
 
@@ -141,7 +142,8 @@ class PlannerScreen(PlannerLines):
                 day_end=self.coptui.settings.day_end,
                 id="grid",
             )
-        yield Static("", id="details", markup=False)
+        # Under the grid: its first line changes with the cursor, the warnings under it rarely.
+        yield ChangedLinesStatic("", id="details", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

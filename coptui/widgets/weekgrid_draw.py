@@ -17,9 +17,9 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from coptui.i18n import N_, _
+from coptui.widgets.changed_lines import ChangedLines
 
 GUTTER = 6
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -82,11 +82,12 @@ def _minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-class WeekDrawing(Widget):
+class WeekDrawing(ChangedLines):
     """The drawing half of the week grid: its rows, columns and lines (``WeekGrid`` adds the rest).
 
     Drawn line by line (Textual's line API) rather than a cell widget per day and slot: a
-    keypress costs one layout of a few dozen strips, not of 84 widgets.
+    keypress costs one layout of a few dozen strips, not of 84 widgets; and only the lines
+    that changed go to the terminal (a week switch leaves most empty half hours as they were).
     """
 
     cursor_day: reactive[int] = reactive(0)
