@@ -24,7 +24,7 @@ from coptui.app_live import LiveChanges
 from coptui.app_lock import IdleLock
 from coptui.config import Settings
 from coptui.i18n import N_, _, translate_bindings
-from coptui.widgets.textual_fixes import release_styles_caches
+from coptui.widgets.textual_fixes import release_styles_caches, survive_hangup
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -72,6 +72,7 @@ class CoptApp(IdleLock, LiveChanges):
     ) -> None:
         super().__init__(**kwargs)
         release_styles_caches()  # Textual keeps every widget's rendered lines otherwise
+        survive_hangup()  # a dropped SSH link must end the process, not hang it
         translate_bindings(self)
         self.animation_level = "none"  # thin clients over SSH: no animation, ever
         self.settings = settings
