@@ -281,10 +281,18 @@ def _event_box(
         return
     lines: list[tuple[str, bool]] = []
     title = piece.event.title
-    with pdf.rect_clip(x, y, width, height):  # a last guard: nothing is drawn past the box
+    # A last guard: nothing is drawn past the box. fpdf2's clip alone restores the PDF's
+    # font and colours at its end but not what fpdf2 believes them to be: the next box then
+    # skipped setting the same font and its text came out in another font's glyphs. The
+    # local context restores both.
+    with pdf.local_context(), pdf.rect_clip(x, y, width, height):
         page.font(size, bold=True)
         if room_for == 1:
-            lines.append((page.fit(f"{piece.times} {title}", inner_w), True))
+            # Its time, when the line has room for it; else the title, as the ruler shows the time.
+            line = f"{piece.times} {title}"
+            if pdf.get_string_width(page.printable(line)) > inner_w:
+                line = title
+            lines.append((page.fit(line, inner_w), True))
         else:
             page.font(size)
             times = (

@@ -100,6 +100,25 @@ def test_the_pdf_names_the_days_dates_holidays_and_titles() -> None:
     assert "\x1b" not in text and "\x07" not in text
 
 
+def test_short_events_after_another_box_print_in_their_own_words() -> None:
+    # A half-hour box holds one line in a size of its own; after another box its text came
+    # out in the glyphs of another font (fpdf2's clip restored the PDF's font, not fpdf2's).
+    data = week_pdf(
+        _week(
+            _event(1, "Обикновено", 21, "10:00", "11:00"),
+            _event(2, "Тест", 22, "10:00", "10:30"),
+            *(_event(3 + n, f"Кампания {n}", 23, "12:00", "12:30") for n in range(5)),
+        ),
+        day_start=time(8),
+        day_end=time(18),
+        printed=PRINTED,
+    )
+    words = _pdf_text(data)
+    assert "10:00–10:30 Тест" in words
+    # Five side by side have no room for their time: each keeps the start of its title.
+    assert words.count("Камп") == 5
+
+
 def test_the_pdf_shows_a_weekend_that_has_events() -> None:
     week = _week(_event(1, "Еко събота", 26, "10:00", "12:00"))
     text = _pdf_text(week_pdf(week, day_start=time(8), day_end=time(18), printed=PRINTED))
