@@ -8,7 +8,6 @@ A volunteer exports only their own activities, read through the view that names 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from coptui.errors import PermissionDeniedError
 from coptui.export.ics import IcsEvent, IcsSeries
 from coptui.i18n import _
 from coptui.services.identity import current_identity
+from coptui.services.redaction import centre_redactor
 
 RESOURCES = ("room", "staff", "volunteer", "programme")
 
@@ -48,30 +48,6 @@ class IcsRows:
     centre_name: str
     singles: tuple[IcsEvent, ...]
     series: tuple[IcsSeries, ...]
-
-
-def _redactor(session: Session, centre_id: int) -> Any:
-    """Blank out of a title every case code and child's or family's name the caller can read.
-
-    Titles are typed by people («Консултация Т-014»); a file that leaves the centre must not
-    carry a child. The caller's policies decide which cases are read (none for a volunteer).
-    """
-    found = session.execute(
-        text(
-            "SELECT code, coalesce(child_name, ''), coalesce(family_name, '')"
-            " FROM case_file WHERE centre_id = :c"
-        ),
-        {"c": centre_id},
-    ).all()
-    words = sorted(
-        {w.strip() for row in found for w in row if len(w.strip()) >= 3}, key=len, reverse=True
-    )
-    if not words:
-        return lambda title: title
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-    )
-    return lambda title: pattern.sub("…", title)
 
 
 def _staff_names(session: Session, ids: set[int]) -> dict[int, str]:
@@ -162,7 +138,7 @@ def export_rows(
             )
         singles = _volunteer_rows(session, start, end)
         return IcsRows(centre_id, centre_name, tuple(singles), ())
-    redact = _redactor(session, centre_id)
+    redact = centre_redactor(session, centre_id, codes=True).blank
     whose = _WHOSE[resource]
     params = {"c": centre_id, "rid": resource_id, "a": start, "b": end}
     in_window = _events(

@@ -12,6 +12,7 @@ from typing import Any
 
 from coptui.domain.timeutil import week_start
 from coptui.services.calendar import EventRow, calendar_for, centre_week, centres, resource_week
+from coptui.services.redaction import centre_redactor
 
 #: What a printout can be of (``None``: the whole centre).
 PRINTABLE = ("room", "staff", "volunteer", "programme", "case")
@@ -58,7 +59,8 @@ def read_printed_week(
         lang: the language of the holidays' names (``bg`` or ``en``).
 
     Returns:
-        The week with its cancelled events left out (a printout shows what will happen).
+        The week with its cancelled events left out (a printout shows what will happen), and
+        children's and families' names blanked out of titles (but in a case's own week).
     """
     from coptui.domain.text import clean
 
@@ -87,8 +89,20 @@ def read_printed_week(
         name=clean(name),
         monday=monday,
         days=days,
-        events=tuple(e for e in found if e.status != "cancelled"),
+        events=_without_names(db, centre_id, kind, found),
     )
+
+
+def _without_names(
+    db: Any, centre_id: int, kind: str | None, found: list[EventRow]
+) -> tuple[EventRow, ...]:
+    """The live events, their titles without a child's or family's name: a printed week is
+    pinned on a door. A case's own week (for its family) keeps them."""
+    live = [e for e in found if e.status != "cancelled"]
+    if kind == "case" or not live:
+        return tuple(live)
+    blank = centre_redactor(db, centre_id, codes=False).blank
+    return tuple(e._replace(title=blank(e.title)) for e in live)
 
 
 def _centre_line(name: str, town: str | None) -> str:

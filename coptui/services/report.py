@@ -49,12 +49,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from coptui.domain.caserules import days_left, general_access_end, warning_level
+from coptui.domain.privacy import Redactor
 from coptui.domain.text import clean
 from coptui.errors import BadInputError, PermissionDeniedError
 from coptui.i18n import _
 from coptui.services import report_reads as sql
 from coptui.services.calendar import rows
 from coptui.services.hours import month_bounds
+from coptui.services.redaction import centre_redactor
 from coptui.services.report_rows import (
     AttendanceLine,
     CaseLine,
@@ -145,6 +147,7 @@ def month_report(
         return rows(session, statement, p)
 
     centre = q(sql.CENTRE)
+    names = centre_redactor(session, centre_id, codes=False)
     name, town = centre[0] if centre else ("", "")
     return MonthReport(
         centre=clean(name),
@@ -169,7 +172,7 @@ def month_report(
                 key=lambda s: (s.kind, s.programme.casefold()),
             )
         ),
-        cancellations=_reasons((r, n, named, "") for r, n, named in q(sql.CANCEL_REASONS)),
+        cancellations=_reasons(((r, n, "") for r, n in q(sql.CANCEL_REASONS)), names),
         attendance=tuple(
             sorted(
                 (
@@ -179,7 +182,7 @@ def month_report(
                 key=lambda a: (not a.programme, a.programme.casefold()),
             )
         ),
-        absences=_reasons((r, n, named, mark) for mark, r, n, named in q(sql.ABSENCES)),
+        absences=_reasons(((r, n, mark) for mark, r, n in q(sql.ABSENCES)), names),
         staff_hours=_people(q(sql.STAFF_HOURS)),
         volunteer_hours=_people(q(sql.VOLUNTEER_HOURS)),
         volunteer_programmes=tuple(
@@ -215,11 +218,12 @@ def _people(found: list[Any]) -> tuple[HoursLine, ...]:
     return tuple(sorted(lines, key=lambda h: h.name.casefold()))
 
 
-def _reasons(found: Any) -> tuple[ReasonLine, ...]:
+def _reasons(found: Any, names: Redactor) -> tuple[ReasonLine, ...]:
     """Reasons cleaned and those naming a child merged into one withheld line."""
     merged: dict[tuple[str, str, bool], int] = {}
-    for reason, n, named, mark in found:
-        key = (mark, "" if named else clean(reason), bool(named))
+    for reason, n, mark in found:
+        named = names.names_a_child(reason)
+        key = (mark, "" if named else clean(reason), named)
         merged[key] = merged.get(key, 0) + int(n)
     lines = [ReasonLine(r, n, mark, withheld) for (mark, r, withheld), n in merged.items()]
     return tuple(sorted(lines, key=lambda r: (r.mark, -r.count, r.withheld, r.reason.casefold())))

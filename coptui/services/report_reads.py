@@ -60,23 +60,8 @@ SESSIONS = (
 )
 
 
-def _names_a_child(column: str) -> str:
-    """SQL true when the text ``column`` holds a word (3+ letters) of a child's or family's name.
-
-    Reasons are typed by people; a report leaves the building, so a reason that names a child
-    is withheld rather than printed.
-    """
-    return (
-        f"EXISTS (SELECT 1 FROM case_file n, LATERAL regexp_split_to_table("
-        f"lower(n.child_name || ' ' || n.family_name), '[^[:alpha:]]+') AS w(word)"
-        f" WHERE n.centre_id = %(c)s AND length(w.word) >= 3"
-        f" AND ' ' || regexp_replace(lower({column}), '[^[:alpha:]]+', ' ', 'g') || ' '"
-        f" LIKE '%% ' || w.word || ' %%')"
-    )
-
-
 CANCEL_REASONS = (
-    MONTH + "SELECT r.reason, r.n, " + _names_a_child("r.reason") + " FROM ("
+    MONTH + "SELECT r.reason, r.n FROM ("
     " SELECT coalesce(btrim(m.cancel_reason), '') AS reason, count(*) AS n FROM m"
     " WHERE m.status = 'cancelled' GROUP BY 1) r"
 )
@@ -94,7 +79,7 @@ ATTENDANCE = (
 )
 
 ABSENCES = (
-    MONTH + "SELECT r.mark, r.reason, r.n, " + _names_a_child("r.reason") + " FROM ("
+    MONTH + "SELECT r.mark, r.reason, r.n FROM ("
     " SELECT l.attendance::text AS mark, coalesce(btrim(l.attendance_note), '') AS reason,"
     " count(*) AS n FROM m JOIN event_case l ON l.event_id = m.id"
     " WHERE m.status = 'held' AND l.attendance IN ('absent', 'excused') GROUP BY 1, 2) r"
