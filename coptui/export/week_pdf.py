@@ -8,6 +8,7 @@ is printed as «?».
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, time
 from typing import TYPE_CHECKING
@@ -116,11 +117,15 @@ class _Page:
         self.pdf.set_font(self.family, "B" if bold else "", size)
 
     def printable(self, text: str) -> str:
-        """``text`` with every character the font has no glyph for as «?»."""
+        """``text`` with every character the font has no glyph for as «?» (an invisible
+        format character, such as a right-to-left mark, is left out)."""
         glyphs = self._glyphs
         if all(ord(c) in glyphs or c == " " for c in text):
             return text
-        return "".join(c if ord(c) in glyphs or c == " " else "?" for c in text)
+        return "".join(
+            c if ord(c) in glyphs or c == " " else "" if unicodedata.category(c) == "Cf" else "?"
+            for c in text
+        )
 
     def fit(self, text: str, width: float) -> str:
         """``text``, shortened with «…» so it is no wider than ``width``."""

@@ -244,3 +244,10 @@ def test_the_header_names_the_town_once() -> None:
     assert _centre_line("ЦОП „Слънце“ – Дряново", "Дряново") == "ЦОП „Слънце“ – Дряново"
     assert _centre_line("ЦОП „Слънце“", "Дряново") == "ЦОП „Слънце“, Дряново"
     assert _centre_line("ЦОП „Слънце“", None) == "ЦОП „Слънце“"
+
+
+def test_an_invisible_format_character_is_left_out_not_printed_as_a_question_mark() -> None:
+    page = _PAGE
+    page.font(8)
+    assert page.printable("Арт\u200f ателие\u200e") == "Арт ателие"
+    assert page.printable("Арт \U0001f600") == "Арт ?"  # a glyph the font lacks still shows
