@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
@@ -58,6 +58,8 @@ class CoptApp(IdleLock, LiveChanges):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", N_("Quit"))]
+    # Textual adds the palette's key with this description; marked here to be translated.
+    PALETTE_KEY = N_("palette")
 
     def __init__(
         self,
@@ -107,6 +109,11 @@ class CoptApp(IdleLock, LiveChanges):
         # The first frame is a plain «Зареждане…»: it reaches the terminal as soon as a bare
         # Textual app's would. The planner (its module, grid and styles) follows at once.
         return StartScreen()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's own commands, in the person's language: only quitting. Textual's
+        themes, screenshots and key panel are not for a centre's staff («?» is the help)."""
+        yield SystemCommand(_("Quit"), _("Close coptui"), self.exit)
 
     def on_mount(self) -> None:
         if not self.is_headless:

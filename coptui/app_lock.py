@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App
 
+from coptui.i18n import _
+
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
@@ -71,5 +73,10 @@ class IdleLock(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_command_palette(self) -> None:
-        if not self.locked:
-            super().action_command_palette()
+        """The command palette (not while locked), asking in the person's language."""
+        from textual.command import CommandPalette
+
+        if self.locked or not self.use_command_palette or isinstance(self.screen, CommandPalette):
+            return
+        placeholder = _("Search for commands…")
+        self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))

@@ -444,3 +444,25 @@ def test_fuzzy_matching_finds_cyrillic_from_latin_too() -> None:
     assert fuzzy_score("георг", "Милена Георгиева") == 7  # the start of a word: its position
     assert fuzzy_score("мгв", "Милена Георгиева") is not None  # letters in order
     assert fuzzy_score("xyz", "Милена Георгиева") is None
+
+
+async def test_the_command_palette_speaks_bulgarian(engine: Engine, tmp_path: Path) -> None:
+    from textual.command import CommandInput, CommandPalette
+    from textual.widgets import Footer
+
+    app = make_app(engine, tmp_path)
+    async with planner(app) as (pilot, _screen):
+        footer = app.screen.query_one(Footer)
+        assert "^p команди" in "".join(
+            str(k.render()) for k in footer.query(".-command-palette")
+        ).replace("\xa0", " ")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
+        assert palette.query_one(CommandInput).placeholder == "Търсене на команда…"
+        await pilot.press(*"изх")
+        await until(pilot, lambda: palette.query_one("CommandList").option_count > 0)
+        shown = str(palette.query_one("CommandList").get_option_at_index(0).prompt)
+        assert "Изход" in shown
+        # Textual's English system commands (themes, screenshots, its key panel) are gone.
+        assert [c.title for c in app.get_system_commands(app.screen)] == ["Изход"]
