@@ -149,7 +149,7 @@ def test_a_waiting_case_may_have_an_intake_meeting(session: Session) -> None:
 def test_a_closed_case_is_booked_up_to_its_closing_day(session: Session) -> None:
     world = centre(session)
     case = general(session, world, "О-5", TODAY)
-    closed, offered = close_case(
+    done = close_case(
         session,
         case_id=case.id,
         version=case.version,
@@ -157,6 +157,7 @@ def test_a_closed_case_is_booked_up_to_its_closing_day(session: Session) -> None
         reason="Целите са постигнати",
         today=TODAY,
     )
+    closed, offered = done.case, done.offered
     assert (closed.status, closed.closed_on, offered) == ("closed", date(2027, 3, 20), None)
     book_on(session, world, case.id, date(2027, 3, 20))
     with pytest.raises(RefusedError) as refused:
@@ -416,10 +417,10 @@ def test_the_last_place_and_one_over(session: Session) -> None:
     }
     assert listed["К-3"] == 1 and listed["К-4"] == 2
     # Closing a case offers its place, from the next day, to the first in the queue.
-    _closed, offered = close_case(
+    offered = close_case(
         session, case_id=first.id, version=first.version, on=date(2027, 3, 5),
         reason="Приключена", today=TODAY,
-    )  # fmt: skip
+    ).offered  # fmt: skip
     assert offered is not None and offered.code == "К-3"
     # Nobody jumps the queue: the second in line stays waiting while the first is offered.
     still = edit_case(
@@ -457,10 +458,11 @@ def test_closing_a_waiting_case_takes_it_out_of_the_queue(session: Session) -> N
     general(session, world, "Ч-1", TODAY)
     second = general(session, world, "Ч-2", TODAY)
     third = general(session, world, "Ч-3", TODAY)
-    closed, offered = close_case(
+    done = close_case(
         session, case_id=second.id, version=second.version, on=TODAY, reason="Отказ",
         today=TODAY,
     )  # fmt: skip
+    closed, offered = done.case, done.offered
     assert closed.queue_position is None and offered is None
     assert get_case(session, case_id=third.id, today=TODAY).queue_position == 1
     with pytest.raises(BadInputError):
