@@ -20,7 +20,7 @@ from coptui.services.booking import BookingRequest, book_event
 from coptui.services.case_reads import CaseRow, case_rows, get_case
 from coptui.services.cases import add_case, case_warnings, close_case, edit_case
 from coptui.services.directory import entries
-from coptui.services.edits import EventChanges, edit_event
+from coptui.services.edits import EventChanges, edit_event, mark_held
 from coptui.services.places import activate_case, join_session, leave_session
 from coptui.services.series import book_series
 from coptui.services.transaction import transact
@@ -315,6 +315,8 @@ def test_moving_a_session_past_the_end_is_refused_and_other_edits_are_not(
             ),
             allow_non_working_day=True,
         )
+    # Held, the session is history: closing the case leaves it (a planned one is cancelled).
+    version = mark_held(session, event_id=event_id, version=version).version
     close_case(
         session, case_id=case.id, version=get_case(session, case_id=case.id, today=TODAY).version,
         on=date(2027, 3, 15), reason="Преместване", today=TODAY,
