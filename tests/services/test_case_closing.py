@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from coptui.db import make_engine
 from coptui.domain.enums import EventKind
 from coptui.i18n import set_language
 from coptui.models import Programme, ProgrammeKind
@@ -17,7 +18,8 @@ from coptui.services.cases import close_case
 from coptui.services.edits import cancel_event, mark_held
 from coptui.services.places import join_session, waiting_list
 from coptui.services.report import month_report
-from tests.factories import World, at
+from tests.factories import DAY, World, at
+from tests.roles import RolesWorld
 from tests.services.test_cases import TODAY, centre, general
 
 LAST = date(2027, 3, 10)  # the closing case's last day (a Wednesday)
@@ -182,7 +184,7 @@ def test_the_child_leaves_the_waiting_lists_of_later_sessions_only(session: Sess
             kind=EventKind.PROGRAMME_SESSION,
             programme=programme,
             staff=world.other_staff,
-        )  # fmt: skip
+        )
         for day in (LAST, date(2027, 3, 11), date(2027, 3, 24))
     ]
     for event_id in sessions:
@@ -229,3 +231,26 @@ def test_the_summary_in_words(session: Session) -> None:
         later_text(FreedSessions(), LAST)
         == "It has no sessions after 10.03.2027; its history stays."
     )
+
+
+def test_a_specialist_closes_a_case_of_their_caseload(roles_world: RolesWorld) -> None:
+    """Анна may close Ели's case and free Ели's seat in the session she leads; the waiting
+    list (no grant for a specialist) stays as it is, and the case still closes."""
+    w = roles_world.world
+    engine = make_engine(roles_world.url_of("specialist"))
+    try:
+        with Session(engine) as session:
+            ids = roles_world.ids
+            current = session.execute(
+                text("SELECT version FROM case_file WHERE id = :c"), {"c": w.case}
+            ).scalar_one()
+            done = close_case(
+                session, case_id=w.case, version=current, on=DAY - timedelta(days=1),
+                reason="Преместване", today=DAY - timedelta(days=1),
+            )  # fmt: skip
+            assert done.case.status == "closed"
+            assert done.sessions == FreedSessions(left=1)
+            assert status(session, ids["mine"])[2] == [ids["maya"]]
+            session.rollback()
+    finally:
+        engine.dispose()
