@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from coptui.config import Settings
+    from coptui.services.case_closing import FreedSessions
     from coptui.services.setup import Record
 
 WHAT = {
@@ -215,17 +216,26 @@ def run_edit(args: argparse.Namespace, settings: Settings) -> int:
 def run_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     """Take one record out of use."""
     from coptui.domain.timeutil import today
-    from coptui.services.setup import deactivate_record, find_record
+    from coptui.services.case_closing import freed_text
+    from coptui.services.setup import close_case_record, deactivate_record, find_record
     from coptui.services.transaction import transact
 
     kind: str = args.kind
     engine = _engine(settings)
 
-    def work(session: Session) -> Record:
+    def work(session: Session) -> tuple[Record, FreedSessions | None]:
         centre = _centre(session)
         day = today()
         found = find_record(session, centre_id=centre, kind=kind, name=args.record or "", today=day)
-        return deactivate_record(
+        if kind == "case":
+            return close_case_record(
+                session,
+                case_id=found.id,
+                version=found.version,
+                today=day,
+                reason=args.reason or "",
+            )
+        record = deactivate_record(
             session,
             centre_id=centre,
             kind=kind,
@@ -234,8 +244,11 @@ def run_deactivate(args: argparse.Namespace, settings: Settings) -> int:
             today=day,
             reason=args.reason or "",
         )
+        return record, None
 
-    record = transact(engine, work)
+    record, freed = transact(engine, work)
     _say(_("Removed") if kind == "closure" else _("Deactivated"), record)
+    if freed is not None:
+        print(freed_text(freed))
     engine.dispose()
     return 0

@@ -109,6 +109,18 @@ def details(case: CaseRow) -> list[str]:
     return lines
 
 
+def close_question(backend: Backend, case_id: int) -> str:
+    """The question before a case is closed today, with what becomes of its later sessions
+    (read from the database: call it from a worker thread)."""
+    from coptui.db import session_scope
+    from coptui.services.case_closing import later_sessions, later_text
+
+    today = backend.today()
+    with session_scope(backend.engine()) as session:
+        freed = later_sessions(session, case_id=case_id, on=today)
+    return later_text(freed, today) + " " + _("Why is the case closed?")
+
+
 class CasePage(Screen[None]):
     """One case: who, which service, until when, and every session with its attendance."""
 
@@ -128,6 +140,7 @@ class CasePage(Screen[None]):
         self.backend = backend
         self.shown: CaseShown | None = None
         self.loads = 0  # finished loads, for tests
+        self.closed_notice = ""  # what the last close did, as the notice said it (for tests)
         self._logged = False  # the opening is in the access log (once per opening)
 
     def compose(self) -> ComposeResult:
@@ -276,14 +289,20 @@ class CasePage(Screen[None]):
         )
 
     def action_close_case(self) -> None:
-        from coptui.screens.dialogs import Ask
-
+        """Ask why the case is closed, saying first what becomes of its later sessions."""
         if self.shown is None:
             return
         case = self.shown.case
         if case.status == "closed":
             self.notify(_("The case is already closed."), timeout=4)
             return
+        self._ask_close(case)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-close", name="ask-close")
+    def _ask_close(self, case: CaseRow) -> None:
+        from coptui.screens.dialogs import Ask
+
+        prompt = close_question(self.backend, case.id)
 
         def check(answer: str) -> str | None:
             return None if answer.strip() else _("Say why the case is closed.")
@@ -292,32 +311,25 @@ class CasePage(Screen[None]):
             if reason:
                 self._close(case, reason.strip())
 
-        self.app.push_screen(
-            Ask(
-                _("Close case {code}").format(code=case.code),
-                _("Why is the case closed? (its sessions and history stay)"),
-                check=check,
-            ),
+        self.app.call_from_thread(
+            self.app.push_screen,
+            Ask(_("Close case {code}").format(code=case.code), prompt, check=check),
             done,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="close-case")
     def _close(self, case: CaseRow, reason: str) -> None:
-        from coptui.services.setup import deactivate_record
+        from coptui.services.case_closing import freed_text
+        from coptui.services.setup import close_case_record
         from coptui.services.transaction import transact
 
         today = self.backend.today()
-        transact(
+        _record, freed = transact(
             self.backend.engine(),
-            lambda s: deactivate_record(
-                s,
-                centre_id=self.centre_id,
-                kind="case",
-                record_id=case.id,
-                version=case.version,
-                today=today,
-                reason=reason,
+            lambda s: close_case_record(
+                s, case_id=case.id, version=case.version, today=today, reason=reason
             ),
         )
-        self.app.call_from_thread(self.notify, _("Case closed."), timeout=3)
+        self.closed_notice = _("Case closed.") + " " + freed_text(freed)
+        self.app.call_from_thread(self.notify, self.closed_notice, timeout=8, markup=False)
         self.app.call_from_thread(self.reload)

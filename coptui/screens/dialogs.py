@@ -49,7 +49,7 @@ class Ask(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(clean(self.title_text), classes="dialog-title", markup=False)
-            yield Label(clean(self.prompt), markup=False)
+            yield Static(clean(self.prompt), classes="prompt", markup=False)  # wraps
             yield Input(value=clean(self.value), id="answer")
             yield Static("", id="problem", classes="problem", markup=False)
             yield Static(_("Enter: confirm · Esc: back"), classes="hint")

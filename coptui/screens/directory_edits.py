@@ -153,7 +153,7 @@ class DirectoryEdits(Screen[None]):
 
     def action_deactivate(self) -> None:
         from coptui.domain.text import clean
-        from coptui.screens.dialogs import Ask, Choose
+        from coptui.screens.dialogs import Choose
 
         record = self.current()
         kind = self.kind
@@ -167,18 +167,7 @@ class DirectoryEdits(Screen[None]):
             self.notify(_("{name} is already inactive.").format(name=name), timeout=4, markup=False)
             return
         if kind == "case":
-
-            def check(answer: str) -> str | None:
-                return None if answer.strip() else _("Say why the case is closed.")
-
-            self.app.push_screen(
-                Ask(
-                    _("Close case {code}").format(code=name),
-                    _("Why is the case closed? (its sessions and history stay)"),
-                    check=check,
-                ),
-                lambda reason: self._confirmed(kind, record, reason),
-            )
+            self._ask_close(record)
             return
         if kind == "closure":
             title = _("Remove the non-working day {day}?").format(day=name)
@@ -196,6 +185,24 @@ class DirectoryEdits(Screen[None]):
             lambda answer: self._confirmed(kind, record, "" if answer == "yes" else None),
         )
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-close", name="ask-close")
+    def _ask_close(self, record: Record) -> None:
+        """Ask why the case is closed, saying first what becomes of its later sessions."""
+        from coptui.domain.text import clean
+        from coptui.screens.case_page import close_question
+        from coptui.screens.dialogs import Ask
+
+        prompt = close_question(self.backend, record.id)
+
+        def check(answer: str) -> str | None:
+            return None if answer.strip() else _("Say why the case is closed.")
+
+        self.app.call_from_thread(
+            self.app.push_screen,
+            Ask(_("Close case {code}").format(code=clean(record.name)), prompt, check=check),
+            lambda reason: self._confirmed("case", record, reason),
+        )
+
     def _confirmed(self, kind: str, record: Record, reason: str | None) -> None:
         """Deactivate once confirmed (``reason`` is ``None`` when the person went back)."""
         if reason is not None:
@@ -203,24 +210,34 @@ class DirectoryEdits(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="deactivate")
     def _deactivate(self, kind: str, record: Record, reason: str) -> None:
-        from coptui.services.setup import deactivate_record
+        from coptui.services.case_closing import freed_text
+        from coptui.services.setup import close_case_record, deactivate_record
         from coptui.services.transaction import transact
 
         centre_id = self._centre_id()
         assert centre_id is not None
         today = self.backend.today()
-        transact(
-            self.backend.engine(),
-            lambda s: deactivate_record(
-                s,
-                centre_id=centre_id,
-                kind=kind,
-                record_id=record.id,
-                version=record.version,
-                today=today,
-                reason=reason,
-            ),
-        )
-        done = _("Case closed.") if kind == "case" else _("Done.")
-        self.app.call_from_thread(self.notify, done, timeout=3)
+        if kind == "case":
+            _record, freed = transact(
+                self.backend.engine(),
+                lambda s: close_case_record(
+                    s, case_id=record.id, version=record.version, today=today, reason=reason
+                ),
+            )
+            done = _("Case closed.") + " " + freed_text(freed)
+        else:
+            transact(
+                self.backend.engine(),
+                lambda s: deactivate_record(
+                    s,
+                    centre_id=centre_id,
+                    kind=kind,
+                    record_id=record.id,
+                    version=record.version,
+                    today=today,
+                    reason=reason,
+                ),
+            )
+            done = _("Done.")
+        self.app.call_from_thread(self.notify, done, timeout=8, markup=False)
         self.app.call_from_thread(self.reload)

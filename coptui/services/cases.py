@@ -11,6 +11,7 @@ booked is ``coptui.services.caseterms``, re-exported here; reading the register 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from coptui.domain.enums import ReferralSource, ServiceKind
 from coptui.domain.text import check_line, clean
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
+from coptui.services.case_closing import FreedSessions, free_later_sessions
 from coptui.services.case_reads import (
     COLUMNS,
     SELECT,
@@ -291,19 +293,32 @@ def edit_case(
     return get_case(session, case_id=case_id, today=today)
 
 
+@dataclass(frozen=True)
+class ClosedCase:
+    """A case just closed: the case, who its centre place is offered to, and what became of
+    its later sessions."""
+
+    case: CaseRow
+    offered: CaseRow | None
+    sessions: FreedSessions
+
+
 def close_case(
     session: Session, *, case_id: int, version: int, on: date, reason: str, today: date
-) -> tuple[CaseRow, CaseRow | None]:
+) -> ClosedCase:
     """Close a case on ``on`` (its last day with the centre) with a reason.
 
     ``on`` is the case's last day: it may still have sessions that day and holds its place;
-    the place is free from the next day. A waiting case leaves the queue.
+    the place is free from the next day. A waiting case leaves the queue. Its planned
+    sessions after ``on`` are freed (``coptui.services.case_closing``): its own are
+    cancelled, its seats in groups offered to the waiting, its waiting-list places dropped.
 
     Returns:
-        The closed case, and the first case of the queue that the place freed from the day
-        after ``on`` is offered to (``None`` when nobody waits or no place came free). The
+        The closed case; the first case of the queue that the place freed from the day
+        after ``on`` is offered to (``None`` when nobody waits or no place came free; the
         offered case is not started: a person confirms with
-        ``edit_case(..., changes={"start_on": day})``.
+        ``edit_case(..., changes={"start_on": day})``); and what became of its later
+        sessions.
 
     Raises:
         BadInputError: no reason, already closed, or a closing day before the start.
@@ -339,4 +354,7 @@ def close_case(
         first = first_in_line(session, centre_id=case.centre_id, on=on + timedelta(days=1))
         if first is not None:
             offered = get_case(session, case_id=first, today=today)
-    return get_case(session, case_id=case_id, today=today), offered
+    sessions = free_later_sessions(session, case_id=case_id, on=on)
+    return ClosedCase(
+        case=get_case(session, case_id=case_id, today=today), offered=offered, sessions=sessions
+    )

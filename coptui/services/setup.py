@@ -18,6 +18,7 @@ from coptui.domain.timeutil import today as today_in_sofia
 from coptui.errors import BadInputError, NotFoundError, RefusedError
 from coptui.i18n import N_, _
 from coptui.services import record_edits, records, setup_cases, setup_centre
+from coptui.services.case_closing import FreedSessions
 from coptui.services.records import TABLE_KINDS, DuplicateError, Record
 from coptui.services.stale import stale_error
 
@@ -26,6 +27,7 @@ __all__ = [
     "Record",
     "add_record",
     "check_values",
+    "close_case_record",
     "current_centre",
     "deactivate_record",
     "edit_record",
@@ -253,7 +255,8 @@ def deactivate_record(
     """Take a record out of use without deleting anything events refer to.
 
     Rooms, staff, volunteers and programmes become inactive (their events stay); a case is
-    closed today (``reason`` required) and its place offered to the first waiting case; a
+    closed today (``reason`` required), its place offered to the first waiting case and
+    its later sessions freed (:func:`close_case_record` also says how); a
     closure is removed (nothing refers to it); the centre cannot be deactivated.
 
     Raises:
@@ -281,4 +284,17 @@ def deactivate_record(
         return get_record(session, centre_id=centre_id, kind=kind, record_id=record_id)
     if kind == "closure":
         return setup_centre.remove_closure(session, centre_id, record_id, version)
-    return setup_cases.close(session, record_id, version, today, reason)
+    return setup_cases.close(session, record_id, version, today, reason)[0]
+
+
+def close_case_record(
+    session: Session, *, case_id: int, version: int, today: date, reason: str
+) -> tuple[Record, FreedSessions]:
+    """Close a case today, as ``deactivate_record`` does, and say what became of its later
+    sessions (``coptui.services.case_closing.freed_text`` words it).
+
+    Raises:
+        StaleEditError: someone else saved the case since ``version``.
+        BadInputError: no reason.
+    """
+    return setup_cases.close(session, case_id, version, today, reason)

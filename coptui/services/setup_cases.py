@@ -12,6 +12,7 @@ from coptui.domain.field_values import parse_value
 from coptui.domain.fields import field
 from coptui.errors import BadInputError
 from coptui.i18n import _
+from coptui.services.case_closing import FreedSessions
 from coptui.services.case_reads import CaseRow, case_detail, case_rows, get_case
 from coptui.services.cases import add_case, close_case, edit_case
 from coptui.services.record_edits import resolve_active
@@ -48,8 +49,14 @@ def get(session: Session, case_id: int, today: date) -> Record:
     return case_record(get_case(session, case_id=case_id, today=today))
 
 
-def close(session: Session, case_id: int, version: int, today: date, reason: str) -> Record:
-    """Close a case today; its place is offered to the first waiting case.
+def close(
+    session: Session, case_id: int, version: int, today: date, reason: str
+) -> tuple[Record, FreedSessions]:
+    """Close a case today; its place is offered to the first waiting case, its later sessions
+    are freed.
+
+    Returns:
+        The closed case, and what became of its sessions after today.
 
     Raises:
         BadInputError: no reason.
@@ -57,10 +64,10 @@ def close(session: Session, case_id: int, version: int, today: date, reason: str
     why = parse_value(field("closure", "reason"), reason, today=today)
     if not why:
         raise BadInputError(_("Give the reason the case is closed (--reason)."))
-    closed, _offered = close_case(
+    closed = close_case(
         session, case_id=case_id, version=version, on=today, reason=str(why), today=today
     )
-    return case_record(closed)
+    return case_record(closed.case), closed.sessions
 
 
 def case_record(row: CaseRow) -> Record:

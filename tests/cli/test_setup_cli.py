@@ -99,6 +99,28 @@ def test_the_examples_then_edit_and_deactivate(env: dict[str, str], database_url
     assert run("deactivate", "closure", "31.12.2027", env=env).returncode == 0
 
 
+def test_closing_a_case_says_what_became_of_its_later_sessions(
+    env: dict[str, str], database_url: str
+) -> None:
+    from datetime import timedelta
+
+    from coptui.domain.timeutil import today
+
+    set_up(env)
+    added = run("add", "case", "ЦОП-2027-003", "--service", "general", "--from", "днес", env=env)
+    assert added.returncode == 0, added.stderr
+    later = f"{today() + timedelta(days=3):%d.%m.%Y} 10:00"
+    booked = run(
+        "book", "--title", "Консултация", "--start", later, "--duration", "60", "--on-holiday",
+        "--staff", "Мария Петрова", "--case", "ЦОП-2027-003", env=env,
+    )  # fmt: skip
+    assert booked.returncode == 0, booked.stderr
+    closed = run("deactivate", "case", "ЦОП-2027-003", "--reason", "Преместване", env=env)
+    assert closed.returncode == 0, closed.stderr
+    assert closed.stdout.splitlines()[-1] == "Предстоящи занимания: отменено е 1 занимание."
+    assert counts(database_url)["event"] == 1  # cancelled, not deleted
+
+
 def test_list_says_the_kind_in_words_and_the_status(env: dict[str, str]) -> None:
     """The list speaks as `add` does (not «group_room»), marks what is out of use, and its
     JSON gives each entry's status for scripts: a case's waiting/active/closed."""

@@ -328,3 +328,58 @@ async def test_the_case_page_from_the_cases_week(engine: Engine, tmp_path: Path)
         page = app.screen
         assert isinstance(page, CasePage) and page.shown is not None
         assert page.shown.case.code == code
+
+
+async def test_closing_from_the_case_page_says_what_becomes_of_its_sessions(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The question says beforehand what closing frees; the notice says what it did."""
+    from sqlalchemy.orm import Session
+
+    from coptui.services.case_closing import first_moment_after, later_sessions, later_text
+
+    app = make_app(engine, tmp_path)
+    after = first_moment_after(TODAY)
+    later = (
+        "SELECT count(*) FROM event_case l JOIN event e ON e.id = l.event_id"
+        " WHERE l.case_id = :c AND e.status = 'planned' AND lower(e.during) >= :a"
+    )
+    case_id, code = next(
+        iter(
+            engine.connect().execute(
+                text(
+                    "SELECT c.id, c.code FROM case_file c WHERE c.status = 'active'"
+                    f" AND ({later.replace(':c', 'c.id')}) > 0 ORDER BY c.id LIMIT 1"
+                ),
+                {"a": after},
+            )
+        )
+    )
+    with Session(engine) as session:
+        expected = later_sessions(session, case_id=case_id, on=TODAY)
+    assert expected.cancelled + expected.left > 0
+    history = "SELECT count(*) FROM event_case WHERE case_id = :c AND lower(during) < :a"
+    kept = scalar(engine, history, c=case_id, a=after)
+    async with directory(app) as (pilot, _screen):
+        await pilot.press("5", *code, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CasePage) and app.screen.loads > 0)
+        page = app.screen
+        assert isinstance(page, CasePage)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, Ask))
+        ask = app.screen
+        assert isinstance(ask, Ask)
+        assert ask.prompt == (
+            later_text(expected, TODAY) + " Каква е причината за закриване на случая?"
+        )
+        assert f"След {TODAY:%d.%m.%Y}: " in ask.prompt
+        before = page.loads
+        await pilot.press(*"преместване", "enter")
+        await reloaded(pilot, page, before)
+        assert page.closed_notice.startswith("Случаят е закрит. Предстоящи занимания: ")
+        if expected.cancelled:
+            assert "отмен" in page.closed_notice
+        if expected.left:
+            assert "място" in page.closed_notice or "места" in page.closed_notice
+    assert scalar(engine, later, c=case_id, a=after) == 0
+    assert scalar(engine, history, c=case_id, a=after) == kept  # up to today: as it was
