@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from coptui.services.report_rows import MonthReport
 
 
+# The years a month may be asked for (as ``services.hours.parse_month`` takes them).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def shifted(year: int, month: int, by: int) -> tuple[int, int]:
     """The month ``by`` months after (before, when negative) ``month`` of ``year``."""
     index = year * 12 + month - 1 + by
@@ -107,8 +111,11 @@ class ReportScreen(ModalScreen[None]):
         self.query_one("#report-body", Static).update(render_text(report))
 
     def action_month(self, by: int) -> None:
-        """Go ``by`` months forward (or back)."""
-        self.year, self.month = shifted(self.year, self.month, by)
+        """Go ``by`` months forward (or back), within the years `coptui report month` takes."""
+        year, month = shifted(self.year, self.month, by)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return
+        self.year, self.month = year, month
         self._load_month()
 
     def action_close(self) -> None:

@@ -57,6 +57,10 @@ async def test_r_opens_the_month_and_brackets_move_by_a_month(
         note = report.query_one("#report-note", Static)
         await until(pilot, lambda: "01.01.2027" in str(note.render()))
         assert report.report is None
+        # Not before 01.2000, as the command: the earliest month stays.
+        report.year, report.month = 2000, 1
+        await pilot.press("left_square_bracket")
+        assert (report.year, report.month) == (2000, 1)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
 
