@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from coptui.domain.text import clean
@@ -14,10 +15,16 @@ if TYPE_CHECKING:
     from coptui.services.report_rows import MonthReport
 
 
+TEXT_WIDTH = 48  # mm of a column of words; a number's column is 27
+
+
 def _table(pdf: FPDF, table: Table) -> None:
     from fpdf.fonts import FontFace
 
-    if pdf.will_page_break(30):
+    # A table that fits on a page is kept whole with its title and its note: it starts a new
+    # page when the rest of this one is too short. A longer one starts where it is.
+    height = _height(pdf, table)
+    if pdf.will_page_break(min(height, 30) if height > pdf.eph else height):
         pdf.add_page()
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(text=clean(table.title), new_x="LMARGIN", new_y="NEXT")
@@ -27,7 +34,7 @@ def _table(pdf: FPDF, table: Table) -> None:
         pdf.cell(text=clean(table.empty or "—"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         return
-    widths = tuple(48 if c.kind == TEXT else 27 for c in table.columns)
+    widths = tuple(TEXT_WIDTH if c.kind == TEXT else 27 for c in table.columns)
     align = tuple("LEFT" if c.kind == TEXT else "RIGHT" for c in table.columns)
     body = [*table.rows, *([table.total] if table.total else [])]
     with pdf.table(
@@ -51,6 +58,25 @@ def _table(pdf: FPDF, table: Table) -> None:
         pdf.set_font(FAMILY, "", 8)
         pdf.multi_cell(0, 4, clean(table.note), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
+
+
+def _height(pdf: FPDF, table: Table) -> float:
+    """About how tall ``table`` prints (mm): its title, rows (a long name wraps), its note."""
+    pdf.set_font(FAMILY, "", 9)
+    body = [*table.rows, *([table.total] if table.total else [])]
+    lines = 1  # the header row
+    for row in body:
+        lines += max(
+            (
+                math.ceil(pdf.get_string_width(clean(shown(v, c.kind))) / (TEXT_WIDTH - 2)) or 1
+                for v, c in zip(row, table.columns, strict=True)
+                if c.kind == TEXT
+            ),
+            default=1,
+        )
+    pdf.set_font(FAMILY, "", 8)
+    note = math.ceil(pdf.get_string_width(clean(table.note)) / pdf.epw) if table.note else 0
+    return 9 + 5 * max(lines, 2) + 4 * note + 4
 
 
 def render_pdf(report: MonthReport) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import text
@@ -119,3 +120,51 @@ def test_english_output(report: MonthReport) -> None:
         set_language("bg")
     assert shown.startswith("Monthly report for 11.2026 — ЦОП „Тест“, Габрово")
     assert re.search(r"^Total\s+12\s+6\s+1\s+3\s+1\s+1\s+58\.3 %$", shown, re.M)
+
+
+def _orphan_notes(report: MonthReport) -> list[str]:
+    """The tables whose note is printed on another page than their title."""
+    from pypdf import PdfReader
+
+    pages = [
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(render_pdf(report))).pages
+    ]
+    orphans = []
+    for table in tables(report):
+        if table.note and table.rows:  # an empty table prints a line, not its note
+            note = " ".join(table.note.split()[:3])
+            title_pages = [n for n, p in enumerate(pages) if table.title in p]
+            note_pages = [n for n, p in enumerate(pages) if note in p]
+            if title_pages[:1] != note_pages[:1]:
+                orphans.append(table.title)
+    return orphans
+
+
+def test_the_demo_months_notes_stay_with_their_tables(session: Session) -> None:
+    # Its programmes' names wrap in their cells: a table is taller than its rows.
+    from coptui.services.demo import load_demo
+
+    load_demo(session, today=date(2026, 11, 24))
+    (centre,) = session.execute(text("SELECT id FROM centre")).scalars()
+    demo = month_report(session, centre_id=centre, year=2026, month=11, today=date(2026, 11, 24))
+    assert _orphan_notes(demo) == []
+
+
+def test_a_tables_note_is_printed_on_the_page_of_its_table(report: MonthReport) -> None:
+    """However long the tables before it, a note never starts a page alone."""
+    from dataclasses import replace
+
+    from coptui.services.report_rows import SessionLine
+
+    orphans = []
+    for extra in range(0, 56, 2):  # longer and longer session tables push the rest down
+        padded = replace(
+            report,
+            sessions=report.sessions
+            + tuple(
+                SessionLine("group", f"Младежка инициатива „Гласът на младите“ {n}", 1, 0, 0)
+                for n in range(extra)
+            ),
+        )
+        orphans += [(extra, title) for title in _orphan_notes(padded)]
+    assert orphans == []
