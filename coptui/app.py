@@ -24,6 +24,7 @@ from coptui.app_live import LiveChanges
 from coptui.app_lock import IdleLock
 from coptui.config import Settings
 from coptui.i18n import N_, _, translate_bindings
+from coptui.trace import mark
 from coptui.widgets.textual_fixes import release_styles_caches
 
 if TYPE_CHECKING:
@@ -108,13 +109,19 @@ class CoptApp(IdleLock, LiveChanges):
         return StartScreen()
 
     def on_mount(self) -> None:
+        mark("app mounted")
         if not self.is_headless:
             self._exit_on_hangup()
         minutes = self.settings.idle_lock_minutes
         if minutes:
             self.set_interval(min(30.0, minutes * 15.0), self.lock_when_idle, name="idle lock")
         if self.engine is None:
-            self._opening = open_early(self.settings)
+            self._opening = open_early(
+                self.settings,
+                today=self.today(),
+                width=self.size.width,
+                identity=self._told_identity,
+            )
         self.call_after_refresh(self._open_planner)
 
     def _exit_on_hangup(self) -> None:
@@ -137,18 +144,28 @@ class CoptApp(IdleLock, LiveChanges):
         The planner's frame is drawn for everyone; a volunteer's home replaces it once the
         database has said who is logged in (it reads nothing before that).
         """
+        mark("first frame")
         from coptui.screens.planner import PlannerScreen
 
+        mark("planner imported")
         self.open_database()
         self.push_screen(PlannerScreen())
 
     def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
+        from coptui.screens.planner import PlannerScreen
+
+        mark("opened handled")
+        self.identity = message.identity
         self._go_home()
         for screen in self._live_screens():
             screen.refresh_bindings()
-            screen.reload()
+            if isinstance(screen, PlannerScreen):
+                screen.database_opened(message.week)
+            else:
+                screen.reload()
         if self.live:
-            self.follow_changes()
+            # Once the first week's frame is out: the listener's thread would share its moment.
+            self.call_after_refresh(self.follow_changes)
 
     def on_unmount(self) -> None:
         self._stop_listening.set()

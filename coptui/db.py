@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coptui.errors import SchemaBehindError, database_error
 from coptui.i18n import _
+from coptui.trace import mark
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -166,8 +167,11 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
 
     from coptui.schema import known_head, upgrade
 
+    mark("psycopg imported")
     url = database_url(settings_url, home)
+    mark("url known")
     conn = connect_reader(url)
+    mark("connected")
     current = None
     try:
         if conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()[0]:
@@ -189,6 +193,7 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
         upgrade(url)
     if settings_url is not None and as_person:
         _refuse_unsafe(conn, conn.close)
+    mark("schema checked")
     return url, conn
 
 

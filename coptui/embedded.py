@@ -59,6 +59,21 @@ def start_embedded(home: Path) -> str:
     return url
 
 
+def start_soon(home: Path) -> None:
+    """Begin starting the server under ``home`` in a thread, before the app is even imported.
+
+    ``pg_ctl`` then waits for the server while Python imports Textual and draws the first
+    frame. ``start_embedded`` finds the server started (or, if this failed, tries again and
+    says why).
+    """
+
+    def start() -> None:
+        with contextlib.suppress(Exception), _guard:
+            _joined(home)
+
+    threading.Thread(target=start, name="coptui-server", daemon=True).start()
+
+
 def revive(home: Path) -> bool:
     """Start the server this process joined again if it has stopped under it.
 
