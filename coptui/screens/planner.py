@@ -313,7 +313,6 @@ class PlannerScreen(PlannerLines):
             self.call_after_refresh(self._follow_later, result)
         self.loads += 1
         mark("week shown")
-        self.call_after_refresh(mark, "week painted")
         self.ahead.put(result, self.ahead.generation)
         wanted = self.ahead.wanted(result)
         if wanted and result.shaded:
