@@ -168,9 +168,11 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
     from coptui.schema import known_head, upgrade
 
     mark("psycopg imported")
-    url = database_url(settings_url, home)
-    mark("url known")
-    conn = connect_reader(url)
+    if settings_url:
+        url = normalise_url(settings_url)
+        conn = connect_reader(url)
+    else:
+        url, conn = _reach_embedded(home)
     mark("connected")
     current = None
     try:
@@ -195,6 +197,24 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
         _refuse_unsafe(conn, conn.close)
     mark("schema checked")
     return url, conn
+
+
+def _reach_embedded(home: Path) -> tuple[str, Any]:
+    """The embedded server's URL and a read connection to its database (made if missing).
+
+    Its database is there on every start but the first: it is connected to straight away,
+    and made (then connected to again) only when that fails.
+    """
+    import psycopg
+
+    from coptui.embedded import start_embedded
+
+    url = start_embedded(home, ensure=False)
+    try:
+        return url, connect(url, autocommit=True)
+    except psycopg.OperationalError:
+        # A new home: no database yet (any other reason is said by the second attempt).
+        return start_embedded(home), connect_reader(url)
 
 
 def _refuse_unsafe(db: Any, close: Callable[[], None]) -> None:

@@ -225,12 +225,9 @@ class PlannerScreen(PlannerLines):
         ``shade`` computes holidays and closures too; the very first load leaves them out
         (the holiday tables take a moment to import) and shades right after.
         """
-        mark("week read starts")
-        shown = self.coptui.read(
+        return self.coptui.read(
             lambda conn: read_shown(conn, first=first, view=view, resource=resource, shade=shade)
         )
-        mark("week read")
-        return shown
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="shade", name="shade")
     def _shade(self, shown: Shown) -> None:
