@@ -1,9 +1,11 @@
 """The planner in a real terminal (tmux) on the demo data; each figure against its target.
 
-Run: python bench/ui.py [--startup | --switch] [--dump FILE]   (needs tmux; starts its own
-embedded PostgreSQL as a shared server; --startup measures only the first frame and the first
-week, --switch only what follows it; --dump writes the bytes one week switch sent to the
-terminal to FILE, and prints them as frames: where each frame wrote, and how much)
+Run: python bench/ui.py [--startup | --switch | --trace] [--dump FILE]   (needs tmux; starts
+its own embedded PostgreSQL as a shared server; --startup measures only the first frame and the
+first week, --switch only what follows it; --trace says where the time to the first week goes,
+step by step, from coptui's own marks (``COPTUI_TRACE``); --dump writes the bytes one week
+switch sent to the terminal to FILE, and prints them as frames: where each frame wrote, and
+how much)
 
 The first week is measured twice: with the database already running (a shared server), and
 with coptui starting its own embedded server from a stopped data directory (the first start
@@ -159,6 +161,20 @@ def main() -> None:
         return Pane(base, f"p{n}", command, {**env, **(env_override or {})}, size)
 
     try:
+        if "--trace" in sys.argv:
+            home = cold_home(base, python)
+            cold_env = {"COPTUI_HOME": str(home), "COPTUI_DATABASE_URL": ""}
+            for name, override in (("running server", {}), ("embedded server", cold_env)):
+                runs = []
+                for k in range(RUNS):
+                    stopped(home / "pgdata")
+                    trace = base / f"trace-{n}-{k}"
+                    p = pane(coptui, env_override={**override, "COPTUI_TRACE": str(trace)})
+                    runs.append(traced(p, trace))
+                    p.close()
+                print_trace(f"coptui, {name}", runs)
+            stopped(home / "pgdata")
+            return
         # Each round runs the bare app, coptui on the running server, and coptui starting its
         # embedded server, one after the other, so that a busy moment of the machine weighs
         # on all three alike. Beside the time, the CPU the process had used when the text
@@ -346,6 +362,33 @@ def frames(data: bytes) -> str:
             f"  frame {frame} row {at[0]:>3} col {at[1]:>3} {len(piece):>5} B  {text[:60]!r}"
         )
     return "\n".join(out)
+
+
+def traced(p: Pane, trace: Path) -> dict[str, float]:
+    """Each mark of one start, in ms from the start (and when the week reached the screen)."""
+    t0, w0 = p.go(), time.time()
+    first = p.wait_for("Зареждане|Седмица") - t0
+    week = p.wait_for(r"Седмица .* събити") - t0
+    p.quiet()
+    marks: dict[str, float] = {}
+    for line in trace.read_text().splitlines():
+        stamp, name = line.split(" ", 1)
+        marks.setdefault(name, (float(stamp) - w0) * 1000)
+    marks["(screen) first frame"] = first * 1000
+    marks["(screen) week with its events"] = week * 1000
+    return marks
+
+
+def print_trace(title: str, runs: list[dict[str, float]]) -> None:
+    """The median moment of each mark, in the order they came, and the step before it."""
+    names = sorted({n for r in runs for n in r}, key=lambda n: statistics.median(
+        [r[n] for r in runs if n in r]))  # fmt: skip
+    print(f"{title}: median of {len(runs)} starts (ms from the start; step from the line above)")
+    before = 0.0
+    for name in names:
+        at = statistics.median([r[name] for r in runs if name in r])
+        print(f"  {name:<34} {at:>7.1f} {at - before:>+7.1f}")
+        before = at
 
 
 def cold_home(base: Path, python: str) -> Path:

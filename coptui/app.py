@@ -24,12 +24,18 @@ from coptui.app_live import LiveChanges
 from coptui.app_lock import IdleLock
 from coptui.config import Settings
 from coptui.i18n import N_, _, translate_bindings
+from coptui.trace import mark
 from coptui.widgets.textual_fixes import release_styles_caches, survive_hangup
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from textual.timer import Timer
 
     from coptui.services.identity import Identity
+
+
+# How long the start waits for the database before drawing the planner's empty frame.
+PLANNER_WAIT = 0.25
 
 
 class StartScreen(Screen[None]):
@@ -104,6 +110,7 @@ class CoptApp(IdleLock, LiveChanges):
         self.last_key = clock()
         self.locked = False
         self._held = []
+        self._planner_due: Timer | None = None  # the planner, not on screen yet
 
     def get_default_screen(self) -> Screen[Any]:
         # The first frame is a plain «Зареждане…»: it reaches the terminal as soon as a bare
@@ -116,13 +123,19 @@ class CoptApp(IdleLock, LiveChanges):
         yield SystemCommand(_("Quit"), _("Close coptui"), self.exit)
 
     def on_mount(self) -> None:
+        mark("app mounted")
         if not self.is_headless:
             self._exit_on_hangup()
         minutes = self.settings.idle_lock_minutes
         if minutes:
             self.set_interval(min(30.0, minutes * 15.0), self.lock_when_idle, name="idle lock")
         if self.engine is None:
-            self._opening = open_early(self.settings)
+            self._opening = open_early(
+                self.settings,
+                today=self.today(),
+                width=self.size.width,
+                identity=self._told_identity,
+            )
         self.call_after_refresh(self._open_planner)
 
     def _exit_on_hangup(self) -> None:
@@ -142,21 +155,46 @@ class CoptApp(IdleLock, LiveChanges):
     def _open_planner(self) -> None:
         """After the first frame: reach the database (in a thread) while the planner is built.
 
-        The planner's frame is drawn for everyone; a volunteer's home replaces it once the
-        database has said who is logged in (it reads nothing before that).
+        The planner comes on screen with its first week when the database opens soon enough
+        (one frame, not an empty grid and then the events); otherwise its frame is drawn while
+        the week loads (after ``PLANNER_WAIT`` seconds). A volunteer's home comes instead
+        when the database has said who is logged in before that.
         """
+        mark("first frame")
+        import coptui.screens.planner  # noqa: F401 (its import, while the database opens)
+
+        mark("planner imported")
+        self.open_database()
+        self._planner_due = self.set_timer(PLANNER_WAIT, self._push_planner, name="planner")
+
+    def _push_planner(self) -> None:
+        """Put the planner on screen, once (a volunteer's home instead, if known by then)."""
         from coptui.screens.planner import PlannerScreen
 
-        self.open_database()
+        if self._planner_due is None:
+            return
+        self._planner_due.stop()
+        self._planner_due = None
+        if self.identity is not None and self.identity.role == "volunteer":
+            return  # their home is «Моите дейности» (``_go_home``)
         self.push_screen(PlannerScreen())
 
     def on_copt_app_database_opened(self, message: DatabaseOpened) -> None:
+        from coptui.screens.planner import PlannerScreen
+
+        mark("opened handled")
+        self.identity = message.identity
+        self._push_planner()
         self._go_home()
         for screen in self._live_screens():
             screen.refresh_bindings()
-            screen.reload()
+            if isinstance(screen, PlannerScreen):
+                screen.database_opened(message.week)
+            else:
+                screen.reload()
         if self.live:
-            self.follow_changes()
+            # Once the first week's frame is out: the listener's thread would share its moment.
+            self.call_after_refresh(self.follow_changes)
 
     def on_unmount(self) -> None:
         self._stop_listening.set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
@@ -12,19 +14,44 @@ from textual.app import App
 from textual.message import Message
 
 from coptui.i18n import _
+from coptui.trace import mark
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from coptui.config import Settings
     from coptui.connection import SharedConnection
+    from coptui.screens.planner_load import Shown
     from coptui.services.identity import Identity
 
 T = TypeVar("T")
 
 
 class DatabaseOpened(Message, namespace="copt_app"):
-    """The database can be read (the read connection is open) and its schema is current."""
+    """The database can be read (the read connection is open) and its schema is current.
+
+    ``identity`` is who is logged in; ``week`` the first week of their planner when the start
+    read it with the connection (``None``: the planner reads it itself).
+    """
+
+    def __init__(self, identity: Identity, week: Shown | None = None) -> None:
+        super().__init__()
+        self.identity = identity
+        self.week = week
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the start reached before the planner asked: the database, who, their first week.
+
+    ``identity`` and ``week`` are ``None`` when their read failed: they are read again the
+    usual way, which says why if it fails again.
+    """
+
+    url: str
+    conn: Any  # the psycopg read connection
+    identity: Identity | None = None
+    week: Shown | None = None
 
 
 class DatabaseAccess(App[None]):
@@ -42,29 +69,37 @@ class DatabaseAccess(App[None]):
     _connection: SharedConnection | None  # the one connection for reads and writes
     _connection_lock: threading.Lock
     _engine_ready: threading.Event
-    _opening: Future[tuple[str, Any]] | None  # the database, being reached
+    _opening: Future[Opening] | None  # the database, being reached
     _told_identity: Identity | None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database", name="open")
     def open_database(self) -> None:
         """Start or reach the database off the UI thread, with psycopg alone, and learn who.
 
-        The first week is read on this plain connection; SQLAlchemy (for writes and the
-        services) is imported afterwards, once the week is on screen.
+        The first week is read on this plain connection, by the start when it can (it then
+        comes with ``DatabaseOpened``); SQLAlchemy (for writes and the services) is imported
+        afterwards, once the week is on screen. ``identity`` is set when the message is
+        handled, so that ``opened`` and the planner's first week come true together.
         """
+        mark("open worker")
+        identity = self._told_identity
+        week = None
         if self.engine is None:
             from coptui.connection import SharedConnection
 
-            opening = self._opening or open_early(self.settings)
-            self.url, conn = opening.result()
-            self._connection = SharedConnection(self.url, conn)
-        identity = self._told_identity
+            opening = (self._opening or open_early(self.settings)).result()
+            mark("open result")
+            self.url = opening.url
+            self._connection = SharedConnection(opening.url, opening.conn)
+            identity = identity or opening.identity
+            week = opening.week
         if identity is None:
             from coptui.services.identity import current_identity
 
             identity = self.read(current_identity)
-        self.identity = identity
-        self.post_message(self.DatabaseOpened())
+            week = None  # read for nobody in particular
+        mark("identity read")
+        self.post_message(self.DatabaseOpened(identity, week))
 
     @property
     def opened(self) -> bool:
@@ -152,8 +187,8 @@ class DatabaseAccess(App[None]):
         A coordinator, a manager and the embedded owner keep the planner as it opened (the
         group room, or whose week they had open last).
         """
-        from coptui.screens.choice import Choice
         from coptui.screens.planner import PlannerScreen
+        from coptui.screens.planner_load import home_resource
 
         identity = self.identity
         if identity is None:
@@ -161,7 +196,7 @@ class DatabaseAccess(App[None]):
         if identity.role == "volunteer":
             self.show_my_activities()
         elif identity.role == "specialist" and identity.staff_id is not None:
-            mine = Choice(kind="staff", id=identity.staff_id, name=identity.name)
+            mine = home_resource(identity, None)
             for screen in self.screen_stack:
                 if isinstance(screen, PlannerScreen):
                     screen.resource = mine
@@ -182,27 +217,53 @@ class DatabaseAccess(App[None]):
             self.push_screen(MyActivitiesScreen())
 
 
-def open_early(settings: Settings) -> Future[tuple[str, Any]]:
-    """Start reaching the database now, in a thread of its own: its URL and read connection.
+def open_early(
+    settings: Settings,
+    *,
+    today: date | None = None,
+    width: int = 0,
+    identity: Identity | None = None,
+) -> Future[Opening]:
+    """Start reaching the database now, in a thread of its own: who is in, and their week.
 
     Started before the first frame is drawn: importing psycopg, starting the embedded server
     and connecting then use the moments the screen waits on the terminal, instead of
-    following the first frame. The result is taken (and any error raised) by the
-    ``open_database`` worker, after the planner is on the stack, so nothing is posted early.
+    following the first frame. On the same connection, in the same hop, it reads who is
+    logged in (unless ``identity`` says) and the week their planner opens on (on a screen
+    ``width`` wide, ``today``), so the week comes with ``DatabaseOpened``. The result is
+    taken (and any error raised) by the ``open_database`` worker, after the planner is on the
+    stack, so nothing is posted early.
     """
-    future: Future[tuple[str, Any]] = Future()
+    future: Future[Opening] = Future()
 
     def reach() -> None:
         try:
+            mark("early thread")
             from coptui.db import open_reader
 
-            future.set_result(open_reader(settings.database_url, settings.home))
-            # What the first week's read needs next, imported while the planner is built.
-            import coptui.services.identity
-            import coptui.services.roster_reads  # noqa: F401
+            url, conn = open_reader(settings.database_url, settings.home)
+            mark("early reader open")
         except BaseException as exc:  # handed to the worker that waits for it
-            if not future.done():
-                future.set_exception(exc)
+            future.set_exception(exc)
+            return
+        who, week = identity, None
+        try:
+            if who is None:
+                from coptui.services.identity import current_identity
+
+                who = current_identity(conn)
+            if today is not None:
+                from coptui.screens.planner_load import opening_days, read_first_week
+
+                first, view = opening_days(today, width)
+                week = read_first_week(
+                    conn, identity=who, home=settings.home, first=first, view=view
+                )
+            mark("early week read")
+        except Exception:
+            # Read again the usual way (reconnecting, reviving the server), which says why.
+            pass
+        future.set_result(Opening(url=url, conn=conn, identity=who, week=week))
 
     threading.Thread(target=reach, name="coptui-open", daemon=True).start()
     return future

@@ -29,6 +29,7 @@ from coptui.config import LANGUAGES, Settings, SettingsError
 from coptui.domain.text import clean
 from coptui.errors import BadInputError, CoptError, RefusedError
 from coptui.i18n import _, set_language, translate_argparse
+from coptui.trace import mark
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -107,6 +108,7 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run coptui with ``argv`` (default: the process arguments) and return the exit code."""
+    mark("cli main")
     args_list = list(sys.argv[1:] if argv is None else argv)
     # A setting that cannot be used is said in the language asked for, if that one can be.
     asked = _language_from_argv(args_list) or os.environ.get("COPTUI_LANG", "").strip().lower()
@@ -119,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _language_from_argv(args_list) or settings.lang
     set_language(lang if lang in LANGUAGES else settings.lang)
     if not args_list:  # plain `coptui`: straight to the planner, no parser to build
+        if settings.embedded:
+            from coptui.embedded import start_soon
+
+            start_soon(settings.home)
         return _guarded(lambda: run_app(argparse.Namespace(), settings), settings)
     parser = build_parser()
     try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coptui.errors import SchemaBehindError, database_error
 from coptui.i18n import _
+from coptui.trace import mark
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -166,8 +167,13 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
 
     from coptui.schema import known_head, upgrade
 
-    url = database_url(settings_url, home)
-    conn = connect_reader(url)
+    mark("psycopg imported")
+    if settings_url:
+        url = normalise_url(settings_url)
+        conn = connect_reader(url)
+    else:
+        url, conn = _reach_embedded(home)
+    mark("connected")
     current = None
     try:
         if conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()[0]:
@@ -189,7 +195,26 @@ def open_reader(settings_url: str | None, home: Path, *, as_person: bool = True)
         upgrade(url)
     if settings_url is not None and as_person:
         _refuse_unsafe(conn, conn.close)
+    mark("schema checked")
     return url, conn
+
+
+def _reach_embedded(home: Path) -> tuple[str, Any]:
+    """The embedded server's URL and a read connection to its database (made if missing).
+
+    Its database is there on every start but the first: it is connected to straight away,
+    and made (then connected to again) only when that fails.
+    """
+    import psycopg
+
+    from coptui.embedded import start_embedded
+
+    url = start_embedded(home, ensure=False)
+    try:
+        return url, connect(url, autocommit=True)
+    except psycopg.OperationalError:
+        # A new home: no database yet (any other reason is said by the second attempt).
+        return start_embedded(home), connect_reader(url)
 
 
 def _refuse_unsafe(db: Any, close: Callable[[], None]) -> None:

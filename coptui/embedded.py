@@ -28,8 +28,11 @@ _servers: dict[Path, Any] = {}  # pgdata -> the PostgresServer this process join
 _guard = threading.Lock()  # the interprocess file lock is not meant for two threads at once
 
 
-def start_embedded(home: Path) -> str:
+def start_embedded(home: Path, *, ensure: bool = True) -> str:
     """Start, or join, the embedded server under ``home`` and return its database URL.
+
+    ``ensure`` makes the database first if it is missing (a new home); without it, the caller
+    connects straight away and makes it only if that fails (one connection less).
 
     One server serves every coptui process using the same ``home``; it stops when the last
     of them exits, including by SIGHUP (a closed SSH session or tmux) or SIGTERM. Every lock
@@ -45,7 +48,8 @@ def start_embedded(home: Path) -> str:
     try:
         with _guard:
             server = _joined(home)
-        ensure_database(server.get_uri(database="postgres"), EMBEDDED_DATABASE)
+        if ensure:
+            ensure_database(server.get_uri(database="postgres"), EMBEDDED_DATABASE)
         url = str(server.get_uri(database=EMBEDDED_DATABASE, driver="psycopg"))
     except DatabaseUnavailableError:
         raise
@@ -57,6 +61,21 @@ def start_embedded(home: Path) -> str:
         ) from exc
     exit_on_hangup()
     return url
+
+
+def start_soon(home: Path) -> None:
+    """Begin starting the server under ``home`` in a thread, before the app is even imported.
+
+    ``pg_ctl`` then waits for the server while Python imports Textual and draws the first
+    frame. ``start_embedded`` finds the server started (or, if this failed, tries again and
+    says why).
+    """
+
+    def start() -> None:
+        with contextlib.suppress(Exception), _guard:
+            _joined(home)
+
+    threading.Thread(target=start, name="coptui-server", daemon=True).start()
 
 
 def revive(home: Path) -> bool:

@@ -147,8 +147,12 @@ def json_text(data: object) -> str:
 
 def run_app(args: argparse.Namespace, settings: Settings) -> int:
     """Open the planner; the database is opened after the first frame."""
+    from coptui.trace import mark
+
+    mark("import app")
     from coptui.app import CoptApp
 
+    mark("app imported")
     app = CoptApp(settings=settings)
     app.run()  # returns the app's result; a crash or a signal is in return_code
     code = app.return_code or 0

@@ -29,11 +29,13 @@ from coptui.screens.planner_load import (
     Shown,
     block_of,
     monday_of,
+    opening_days,
     read_shown,
     remember,
     remembered,
     shaded,
 )
+from coptui.trace import mark
 from coptui.widgets.changed_lines import ChangedLinesStatic
 from coptui.widgets.footer import Footer
 from coptui.widgets.weekgrid import Day, WeekGrid
@@ -132,6 +134,8 @@ class PlannerScreen(PlannerLines):
         self._pending_day: date | None = None  # a day to put the cursor on
         self.case_warnings: list[str] = []  # the D-14 / D-7 lines on the status line
         self.roster_warnings: list[str] = []  # open places soon, volunteers' papers ending
+        self._told = False  # the app has said the database opened
+        self._early: Shown | None = None  # the first week, read by the start before mounting
 
     def compose(self) -> ComposeResult:
         yield Static("", id="banner")
@@ -147,6 +151,7 @@ class PlannerScreen(PlannerLines):
         yield Footer()
 
     def on_mount(self) -> None:
+        mark("planner mounted")
         if not self.query(WeekGrid):
             return  # the app closed while this screen was being mounted: nothing to set up
         if self.first is None:
@@ -155,10 +160,27 @@ class PlannerScreen(PlannerLines):
             self.resource = remembered(self.coptui.settings.home)
         self.query_one("#banner", Static).display = False
         if self.size.width and self.size.width < 60:
-            self.view = "day"
-            self.first = self.coptui.today()
+            self.first, self.view = opening_days(self.coptui.today(), self.size.width)
         self.query_one(WeekGrid).focus()
-        if self.coptui.opened:
+        if self._told:
+            self.database_opened(self._early)
+        elif self.coptui.opened:
+            self.reload()
+
+    def database_opened(self, week: Shown | None) -> None:
+        """The database has opened; ``week`` is the first week when the start read it already.
+
+        It is shown at once if it is still what this screen asks for; otherwise the screen
+        reads what it asks for.
+        """
+        self._told = True
+        if self.first is None:  # not mounted yet: ``on_mount`` comes back here
+            self._early = week
+            return
+        self._early = None
+        if week is not None and self._asked_for(week):
+            self._arrived(week)
+        else:
             self.reload()
 
     # -- loading ----------------------------------------------------------------------------
@@ -266,18 +288,30 @@ class PlannerScreen(PlannerLines):
             return
         result = event.worker.result
         assert isinstance(result, Shown)
-        # Only the load of the days asked for last is shown: an older one is out of date.
+        if self._asked_for(result):
+            self._arrived(result)
+
+    def _asked_for(self, result: Shown) -> bool:
+        """Only the load of the days asked for last is shown: an older one is out of date."""
         if result.first != self.first or result.view != self.view:
-            return
-        if result.centre_id is not None and self.resource not in (None, result.resource):
-            return
+            return False
+        return result.centre_id is None or self.resource in (None, result.resource)
+
+    def _arrived(self, result: Shown) -> None:
+        mark("week arrived")
         self._confirmed = None
+        # What goes with the first week (warnings, shading, the engine for writes: imports
+        # and threads) waits until its frame is out.
+        first = self.loads == 0
         # Usually what the key drew from the days read ahead: nothing to draw again.
         if result != self.shown:
-            self.show(result)
-        else:
+            self.show(result, follow=not first)
+        elif not first:
             self._follow(result)
+        if first:
+            self.call_after_refresh(self._follow_later, result)
         self.loads += 1
+        mark("week shown")
         self.ahead.put(result, self.ahead.generation)
         wanted = self.ahead.wanted(result)
         if wanted and result.shaded:
@@ -343,6 +377,11 @@ class PlannerScreen(PlannerLines):
         if not shown.shaded and shown.centre_id is not None:
             self._shade(shown)
         self.coptui.prepare_writes()
+
+    def _follow_later(self, shown: Shown) -> None:
+        # Days shown since bring their own; a screen gone has nothing to follow.
+        if self.is_attached and self.shown is shown:
+            self._follow(shown)
 
     def _show_weekend(self, shown: Shown) -> bool:
         if shown.view == "day" or len(shown.days) < 7:

@@ -19,6 +19,7 @@ from coptui.widgets.weekgrid import Block, Day
 
 if TYPE_CHECKING:
     from coptui.services.calendar import EventRow
+    from coptui.services.identity import Identity
     from coptui.services.roster_reads import RosterSummary
 
 AGENDA_DAYS = 14
@@ -30,6 +31,23 @@ SPANS = {"week": 7, "day": 1, "agenda": AGENDA_DAYS}
 def monday_of(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())
+
+
+def opening_days(today: date, width: int) -> tuple[date, str]:
+    """The first day and the view the planner opens on: this week, or today on a narrow screen."""
+    if width and width < 60:
+        return today, "day"
+    return monday_of(today), "week"
+
+
+def home_resource(identity: Identity, last: Choice | None) -> Choice | None:
+    """Whose week a person's planner opens on: a specialist's own, else the one open last.
+
+    ``None`` is the centre's group room.
+    """
+    if identity.role == "specialist" and identity.staff_id is not None:
+        return Choice(kind="staff", id=identity.staff_id, name=identity.name)
+    return last
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,19 @@ def read_shown(conn: Any, *, first: date, view: str, resource: Choice | None, sh
         shaded=shade or view == "agenda",
         rosters=roster_summaries(conn, [e.id for e in events]),
     )
+
+
+def read_first_week(
+    conn: Any, *, identity: Identity, home: Path, first: date, view: str
+) -> Shown | None:
+    """The week a person's planner opens on, read with the connection the start opened.
+
+    ``None`` for a volunteer, whose home is «Моите дейности», not a planner.
+    """
+    if identity.role == "volunteer":
+        return None
+    resource = home_resource(identity, remembered(home))
+    return read_shown(conn, first=first, view=view, resource=resource, shade=False)
 
 
 def shaded(days: list[Day], calendar: Any) -> list[Day]:
