@@ -169,11 +169,10 @@ def _read(path: str) -> bytes:
 
 
 def _when(line: BusyLine) -> str:
-    from coptui.domain.timeutil import SOFIA
+    from coptui.domain.timeutil import SOFIA, clock_span
 
-    start, end = line.busy.start.astimezone(SOFIA), line.busy.end.astimezone(SOFIA)
-    finish = "24:00" if end.time() == time(0) and end > start else f"{end:%H:%M}"
-    return f"{start:%d.%m.%Y %H:%M}–{finish}  {line.busy.title}"
+    start, end = line.busy.start, line.busy.end
+    return f"{start.astimezone(SOFIA):%d.%m.%Y} {clock_span(start, end)}  {line.busy.title}"
 
 
 def show_import(result: IcsImport, *, written: bool) -> None:
