@@ -225,3 +225,21 @@ def test_the_header_names_the_town_once() -> None:
     assert _centre_line("ЦОП „Слънце“ – Дряново", "Дряново") == "ЦОП „Слънце“ – Дряново"
     assert _centre_line("ЦОП „Слънце“", "Дряново") == "ЦОП „Слънце“, Дряново"
     assert _centre_line("ЦОП „Слънце“", None) == "ЦОП „Слънце“"
+
+
+def test_an_end_at_midnight_reads_24_00_in_text_and_pdf() -> None:
+    event = EventRow(
+        id=1,
+        title="Нощно бдение",
+        kind="group",
+        start=datetime(2026, 12, 22, 22, 0, tzinfo=SOFIA),
+        end=datetime(2026, 12, 23, 0, 0, tzinfo=SOFIA),
+        status="planned",
+        room=None,
+        staff=(),
+        version=1,
+    )
+    text = week_text(_week(event), width=132, printed=PRINTED)
+    assert "22:00–24:00" in text and "00:00" not in text.replace("24:00", "")
+    pdf = _pdf_text(week_pdf(_week(event), day_start=time(8), day_end=time(18), printed=PRINTED))
+    assert "22:00–24:00" in pdf and "22:00–00:00" not in pdf
