@@ -185,6 +185,19 @@ def _listed(lines: list[str]) -> None:
         say(_("  … and {n} more").format(n=len(lines) - SHOWN))
 
 
+def _changed(line: BusyLine) -> str:
+    if line.restored:
+        return _("{when}  (back in the outside calendar)").format(when=_when(line))
+    assert line.moved_from is not None
+    return _("{when}  (was {before})").format(when=_when(line), before=_span(*line.moved_from))
+
+
+def _stays(line: BusyLine) -> str:
+    if line.restored:
+        return _(" (the block stays cancelled)")
+    return _(" (the block stays where it was)") if line.moved_from else ""
+
+
 def _why(line: BusyLine) -> str:
     if line.clashes:
         return "; ".join(c.describe() for c in line.clashes[:2])
@@ -199,14 +212,8 @@ def show_import(result: IcsImport, *, written: bool) -> None:
     say((_("Brought in: {n}") if written else _("To bring in: {n}")).format(n=len(new)))
     _listed([_when(line) for line in new])
     if changed:
-        say((_("Moved: {n}") if written else _("To move: {n}")).format(n=len(changed)))
-        _listed(
-            [
-                _("{when}  (was {before})").format(when=_when(line), before=_span(*line.moved_from))
-                for line in changed
-                if line.moved_from is not None
-            ]
-        )
+        say((_("Changed: {n}") if written else _("To change: {n}")).format(n=len(changed)))
+        _listed([_changed(line) for line in changed])
     if removed:
         say(
             (
@@ -219,19 +226,18 @@ def show_import(result: IcsImport, *, written: bool) -> None:
     clashing = result.clashing
     if clashing:
         say(_("In the way of what is booked here (left out): {n}").format(n=len(clashing)))
-        _listed(
-            [
-                f"{_when(line)}  — {_why(line)}"
-                + (_(" (the block stays where it was)") if line.moved_from else "")
-                for line in clashing
-            ]
-        )
+        _listed([f"{_when(line)}  — {_why(line)}{_stays(line)}" for line in clashing])
     impossible = result.impossible
     if impossible:
         say(_("No such time on the centre's clock (left out): {n}").format(n=len(impossible)))
         _listed([f"{_when(line)}  — {line.busy.problem}" for line in impossible])
     if result.duplicates:
         say(_("Brought in before, unchanged: {n}").format(n=len(result.duplicates)))
+    say(
+        _("New: {new} · changed: {changed} · cancelled: {removed} · unchanged: {same}").format(
+            new=len(new), changed=len(changed), removed=len(removed), same=len(result.duplicates)
+        )
+    )
 
 
 def run_import_ics(args: argparse.Namespace, settings: Settings) -> int:

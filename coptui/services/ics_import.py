@@ -5,26 +5,29 @@ A block is an event of kind ``block`` («Заето», migration 0013) with the 
 room or the staff member, and no case; its outside UID and RECURRENCE-ID are kept in
 ``event_import`` (migration 0011), which is how a second import knows it: the same time again
 is left as it is, a new time moves the block (checked for clashes like any move), and a block
-whose outside event is cancelled or gone from the file within the days read is cancelled. Only
-blocks imported onto the same calendar (room or staff member) are ever touched. Reading the
+whose outside event is cancelled or gone from the file within the days read is cancelled (and
+comes back if the event does; one a person cancelled here stays so). Only blocks imported onto
+the same calendar (room or staff member) are ever touched. Reading the
 file is :mod:`coptui.services.ics_read`.
 """
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.enums import EventKind
 from coptui.errors import BadInputError
-from coptui.i18n import _
+from coptui.i18n import DOMAIN, LOCALE_DIR, N_, _
 from coptui.services.booking import BookingRequest, insert_event, validate_request
-from coptui.services.clashes import Clash, clashes_of, translate_integrity
+from coptui.services.clashes import Clash, clashes_of, span, translate_integrity
 from coptui.services.edits import EventChanges, cancel_event, edit_event
 from coptui.services.ics_read import MAX_BLOCKS, MAX_BYTES, MAX_UID, Busy, read_busy
 
@@ -42,6 +45,13 @@ __all__ = [
 ]
 
 TARGETS = ("room", "staff")
+GONE = N_("No longer in the outside calendar.")
+
+
+def _gone_reasons() -> frozenset[str]:
+    """The reason an import cancels with, in every language (it is stored as it was said)."""
+    bg = gettext.translation(DOMAIN, LOCALE_DIR, languages=["bg"], fallback=True)
+    return frozenset({GONE, bg.gettext(GONE)})
 
 
 def _instant(moment: datetime) -> datetime:
@@ -57,6 +67,7 @@ class BusyLine:
     clashes: tuple[Clash, ...] = ()
     overlaps: Busy | None = None  # an earlier busy time of the same file, same hours
     moved_from: tuple[datetime, datetime] | None = None  # the block's time until now
+    restored: bool = False  # its block was cancelled by an import: it comes back
 
     @property
     def in_the_way(self) -> bool:
@@ -128,6 +139,7 @@ class _Known:
     title: str
     start: datetime
     end: datetime
+    cancelled_by_import: bool
 
 
 def _request(centre_id: int, target: str, target_id: int, busy: Busy) -> BookingRequest:
@@ -148,15 +160,25 @@ def _known(session: Session, centre_id: int, calendar: str) -> dict[tuple[str, s
     """The blocks imported onto this calendar before, by UID and occurrence."""
     found = session.execute(
         text(
-            "SELECT i.uid, i.recurrence, e.id, e.version, e.status, e.title,"
+            "SELECT i.uid, i.recurrence, e.id, e.version, e.status, e.title, e.cancel_reason,"
             " lower(e.during) AS s, upper(e.during) AS u"
             " FROM event_import i JOIN event e ON e.id = i.event_id"
             " WHERE i.centre_id = :c AND i.calendar = :k"
         ),
         {"c": centre_id, "k": calendar},
     )
+    reasons = _gone_reasons()
     return {
-        (r.uid, r.recurrence): _Known(r.id, r.version, r.status, r.title, r.s, r.u) for r in found
+        (r.uid, r.recurrence): _Known(
+            r.id,
+            r.version,
+            r.status,
+            r.title,
+            r.s,
+            r.u,
+            r.status == "cancelled" and r.cancel_reason in reasons,
+        )
+        for r in found
     }
 
 
@@ -223,7 +245,7 @@ def import_busy(
                 session,
                 event_id=block.event_id,
                 version=block.version,
-                reason=_("No longer in the outside calendar."),
+                reason=_(GONE),
             )
     # In a preview the blocks about to move or go do not hold their old times.
     leaving = [b.event_id for _key, b in gone]
@@ -242,10 +264,13 @@ def import_busy(
 
 
 def _same(block: _Known, busy: Busy) -> bool:
-    """Nothing to change: the same time and title, or cancelled here (left so)."""
-    return block.status == "cancelled" or (
-        (_instant(block.start), _instant(block.end), block.title)
-        == (_instant(busy.start), _instant(busy.end), busy.title)
+    """Nothing to change: the same time and title, or cancelled here by a person (left so)."""
+    if block.status == "cancelled":
+        return not block.cancelled_by_import
+    return (_instant(block.start), _instant(block.end), block.title) == (
+        _instant(busy.start),
+        _instant(busy.end),
+        busy.title,
     )
 
 
@@ -297,9 +322,13 @@ def _move(
 ) -> BusyLine:
     """A block brought in before, at its outside event's new time (or title)."""
     moved_from = (block.start, block.end)
+    restored = block.status == "cancelled"
     clashes = tuple(clashes_of(session, request, [block.event_id, *leaving]))
     if clashes or not write:
-        return BusyLine(one, clashes=clashes, moved_from=moved_from)
+        return BusyLine(one, clashes=clashes, moved_from=moved_from, restored=restored)
+    if restored:
+        _restore(session, block, request)
+        return BusyLine(one, moved_from=moved_from, restored=True)
     edit_event(
         session,
         event_id=block.event_id,
@@ -308,6 +337,28 @@ def _move(
         allow_non_working_day=True,
     )
     return BusyLine(one, moved_from=moved_from)
+
+
+def _restore(session: Session, block: _Known, request: BookingRequest) -> None:
+    """A block an import cancelled, planned again at its outside event's time."""
+    statement = text(
+        "UPDATE event SET status = 'planned', cancel_reason = NULL, during = :during,"
+        " title = :title, version = version + 1, updated_at = now()"
+        " WHERE id = :id AND version = :version AND status = 'cancelled'"
+    ).bindparams(bindparam("during", type_=TSTZRANGE))
+    try:
+        with session.begin_nested():
+            session.execute(
+                statement,
+                {
+                    "during": span(request.start, request.end),
+                    "title": request.title,
+                    "id": block.event_id,
+                    "version": block.version,
+                },
+            )
+    except IntegrityError as exc:
+        raise translate_integrity(session, exc, request) from exc
 
 
 def _clashes_within(lines: list[BusyLine]) -> list[BusyLine]:

@@ -4,6 +4,7 @@ same one is left), only on the same calendar; a time the clock skips is named, n
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -145,6 +146,13 @@ SUMMARY:Half\r
 DTSTART;TZID=Europe/Sofia:20270328T033000\r
 DTEND;TZID=Europe/Sofia:20270328T050000\r
 END:VEVENT\r
+BEGIN:VEVENT\r
+UID:inv\r
+DTSTAMP:20261101T000000Z\r
+SUMMARY:Backwards once on the clock\r
+DTSTART;TZID=Europe/Sofia:20270328T033000\r
+DTEND;TZID=Europe/Sofia:20270328T041500\r
+END:VEVENT\r
 END:VCALENDAR\r
 """
     first = datetime(2027, 3, 20, tzinfo=SOFIA)
@@ -152,11 +160,42 @@ END:VCALENDAR\r
     problems = {b.uid: (b.start, b.end) for b in busy if b.problem}
     assert problems == {
         "g1": (datetime(2027, 3, 28, 3, tzinfo=SOFIA), datetime(2027, 3, 28, 4, tzinfo=SOFIA)),
+        # 03:30 is 04:30 summer time: after its end, 04:15.
+        "inv": (
+            datetime(2027, 3, 28, 3, 30, tzinfo=SOFIA),
+            datetime(2027, 3, 28, 4, 15, tzinfo=SOFIA),
+        ),
     }
     half = next(b for b in busy if b.uid == "g2")
     # RFC 5545: a skipped time counts with the offset before the gap (03:30 EET = 04:30 EEST).
     assert (half.start.utcoffset(), f"{half.start:%H:%M}") == (timedelta(hours=3), "04:30")
     done = _run(session, world, *busy)
     assert sorted(line.busy.uid for line in done.new) == ["g2", "n1"]
-    assert sorted(line.busy.uid for line in done.impossible) == ["g1"]
+    assert sorted(line.busy.uid for line in done.impossible) == ["g1", "inv"]
     assert sorted(u for u, *_ in _blocks(session)) == ["g2", "n1"]
+
+
+def test_an_event_back_outside_brings_its_block_back_but_not_one_a_person_cancelled(
+    session: Session, world: World
+) -> None:
+    from coptui.services.edits import cancel_event
+
+    back = Busy("back", "", "Връща се", at("09:00"), at("10:00"))
+    mine = Busy("mine", "", "Отменено тук", at("11:00"), at("12:00"))
+    _run(session, world, back, mine)
+    _run(session, world, mine)  # "back" is gone outside: cancelled
+    person = session.execute(
+        text(
+            "SELECT e.id, e.version FROM event e JOIN event_import i ON i.event_id = e.id"
+            " WHERE i.uid = 'mine'"
+        )
+    ).one()
+    cancel_event(session, event_id=person.id, version=person.version, reason="Отпадна")
+    later = replace(back, start=at("13:00"), end=at("14:00"))
+    preview = _run(session, world, later, mine, write=False)
+    assert _counts(preview) == (0, 1, 0, 1, 0) and preview.changed[0].restored
+    _run(session, world, later, mine)
+    assert [(u, s, a) for u, s, a, _e in _blocks(session)] == [
+        ("back", "planned", at("13:00")),
+        ("mine", "cancelled", at("11:00")),
+    ]
