@@ -168,38 +168,76 @@ def _read(path: str) -> bytes:
         ) from exc
 
 
-def _when(line: BusyLine) -> str:
-    from coptui.domain.timeutil import SOFIA
+def _span(start: Any, end: Any) -> str:
+    from coptui.domain.timeutil import SOFIA, clock_span
 
-    start, end = line.busy.start.astimezone(SOFIA), line.busy.end.astimezone(SOFIA)
-    finish = "24:00" if end.time() == time(0) and end > start else f"{end:%H:%M}"
-    return f"{start:%d.%m.%Y %H:%M}–{finish}  {line.busy.title}"
+    return f"{start.astimezone(SOFIA):%d.%m.%Y} {clock_span(start, end)}"
+
+
+def _when(line: BusyLine) -> str:
+    return f"{_span(line.busy.start, line.busy.end)}  {line.busy.title}"
+
+
+def _listed(lines: list[str]) -> None:
+    for line in lines[:SHOWN]:
+        say(f"  {line}")
+    if len(lines) > SHOWN:
+        say(_("  … and {n} more").format(n=len(lines) - SHOWN))
+
+
+def _changed(line: BusyLine) -> str:
+    if line.restored:
+        return _("{when}  (back in the outside calendar)").format(when=_when(line))
+    assert line.moved_from is not None
+    return _("{when}  (was {before})").format(when=_when(line), before=_span(*line.moved_from))
+
+
+def _stays(line: BusyLine) -> str:
+    if line.restored:
+        return _(" (the block stays cancelled)")
+    return _(" (the block stays where it was)") if line.moved_from else ""
+
+
+def _why(line: BusyLine) -> str:
+    if line.clashes:
+        return "; ".join(c.describe() for c in line.clashes[:2])
+    assert line.overlaps is not None
+    return _("the same time as „{title}“ earlier in the file").format(title=line.overlaps.title)
 
 
 def show_import(result: IcsImport, *, written: bool) -> None:
-    """What an import of busy times did or would do, line by line."""
-    new = result.new
+    """What an import of busy times did or would do, line by line, and how many are new,
+    changed, removed and unchanged."""
+    new, changed, removed = result.new, result.changed, result.removed
     say((_("Brought in: {n}") if written else _("To bring in: {n}")).format(n=len(new)))
-    for line in new[:SHOWN]:
-        say(f"  {_when(line)}")
-    if len(new) > SHOWN:
-        say(_("  … and {n} more").format(n=len(new) - SHOWN))
+    _listed([_when(line) for line in new])
+    if changed:
+        say((_("Changed: {n}") if written else _("To change: {n}")).format(n=len(changed)))
+        _listed([_changed(line) for line in changed])
+    if removed:
+        say(
+            (
+                _("Cancelled (no longer in the outside calendar): {n}")
+                if written
+                else _("To cancel (no longer in the outside calendar): {n}")
+            ).format(n=len(removed))
+        )
+        _listed([f"{_span(r.start, r.end)}  {r.title}" for r in removed])
     clashing = result.clashing
     if clashing:
         say(_("In the way of what is booked here (left out): {n}").format(n=len(clashing)))
-        for line in clashing[:SHOWN]:
-            if line.clashes:
-                why = "; ".join(c.describe() for c in line.clashes[:2])
-            else:
-                assert line.overlaps is not None
-                why = _("the same time as „{title}“ earlier in the file").format(
-                    title=line.overlaps.title
-                )
-            say(f"  {_when(line)}  — {why}")
-        if len(clashing) > SHOWN:
-            say(_("  … and {n} more").format(n=len(clashing) - SHOWN))
+        _listed([f"{_when(line)}  — {_why(line)}{_stays(line)}" for line in clashing])
+    impossible = result.impossible
+    if impossible:
+        say(_("No such time on the centre's clock (left out): {n}").format(n=len(impossible)))
+        _listed([f"{_when(line)}  — {line.busy.problem}" for line in impossible])
     if result.duplicates:
-        say(_("Brought in before (left out): {n}").format(n=len(result.duplicates)))
+        say(_("Brought in before, unchanged: {n}").format(n=len(result.duplicates)))
+    say(
+        _("New: {new} · changed: {changed} · cancelled: {removed} · unchanged: {same}").format(
+            new=len(new), changed=len(changed), removed=len(removed), same=len(result.duplicates)
+        )
+    )
 
 
 def run_import_ics(args: argparse.Namespace, settings: Settings) -> int:
@@ -225,6 +263,7 @@ def run_import_ics(args: argparse.Namespace, settings: Settings) -> int:
             target_id=found.id,
             busy=busy,
             write=args.yes,
+            window=(start, end),
         )
 
     try:
@@ -236,6 +275,6 @@ def run_import_ics(args: argparse.Namespace, settings: Settings) -> int:
         show_import(result, written=True)
         return EXIT_OK
     show_import(result, written=False)
-    if result.new:
+    if result.new or result.changed or result.removed:
         say(_("Nothing was written; run again with --yes to bring them in."))
     return EXIT_OK

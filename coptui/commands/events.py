@@ -160,7 +160,7 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import text
 
     from coptui.domain.recurrence import RecurrenceError, parse_repeat
-    from coptui.domain.timeutil import SOFIA, end_after, local_checked
+    from coptui.domain.timeutil import SOFIA, end_after, end_clock, local_checked
     from coptui.models import EventKind
     from coptui.services.booking import BookingRequest, book_event
     from coptui.services.directory import only_centre, resolve
@@ -224,7 +224,7 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
             s, e = booked.start.astimezone(SOFIA), booked.end.astimezone(SOFIA)
             return [
                 _("Booked event {id}: {day} {start}–{end}.").format(
-                    id=booked.id, day=f"{s:%d.%m.%Y}", start=f"{s:%H:%M}", end=f"{e:%H:%M}"
+                    id=booked.id, day=f"{s:%d.%m.%Y}", start=f"{s:%H:%M}", end=end_clock(e)
                 )
             ]
         try:
@@ -260,7 +260,7 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import text
 
     from coptui.domain.text import clean, csv_cell
-    from coptui.domain.timeutil import SOFIA, check_day, local, today
+    from coptui.domain.timeutil import SOFIA, check_day, clock_span, local, today
     from coptui.services.calendar import agenda
     from coptui.services.directory import only_centre, resolve
     from coptui.services.roster_reads import NO_ROSTER, open_places_text, roster_summaries
@@ -361,7 +361,7 @@ def run_agenda(args: argparse.Namespace, settings: Settings) -> int:
                 if part
             )
             say(
-                f"{r.id:>6}  {s:%d.%m.%Y %H:%M}–{e:%H:%M}  {r.title}{mark}"
+                f"{r.id:>6}  {s:%d.%m.%Y} {clock_span(s, e)}  {r.title}{mark}"
                 f"  [{r.room or '—'}]  {', '.join(r.staff)}{extra}"
             )
     return EXIT_OK

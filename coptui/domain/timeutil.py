@@ -133,3 +133,16 @@ def week_start(day: date) -> date:
 def today(zone: ZoneInfo = SOFIA) -> date:
     """Today's date in ``zone``."""
     return datetime.now(zone).date()
+
+
+def end_clock(end: datetime, zone: ZoneInfo = SOFIA) -> str:
+    """The local clock of an end as people read it: «10:30», and «24:00» at midnight (the end
+    of that day, not the start of the next one)."""
+    local_end = end.astimezone(zone)
+    return "24:00" if local_end.time() == time(0) else f"{local_end:%H:%M}"
+
+
+def clock_span(start: datetime, end: datetime, zone: ZoneInfo = SOFIA) -> str:
+    """«09:00–10:30» on the local clock; an end at midnight reads «24:00» (``00:00–24:00``
+    for a whole day)."""
+    return f"{start.astimezone(zone):%H:%M}–{end_clock(end, zone)}"

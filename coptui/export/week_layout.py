@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from coptui.domain.timeutil import SOFIA
+from coptui.domain.timeutil import SOFIA, clock_span
 from coptui.i18n import N_, _
 from coptui.services.calendar import EventRow
 from coptui.services.printed_week import PrintedDay, PrintedWeek
@@ -48,7 +48,7 @@ class Piece:
     @property
     def times(self) -> str:
         """«09:00–10:30» (the real start and end, even when the event crosses midnight)."""
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+        return clock_span(self.start, self.end)
 
     @property
     def start_text(self) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coptui.domain.text import clean
-from coptui.domain.timeutil import SOFIA
+from coptui.domain.timeutil import SOFIA, clock_span
 from coptui.errors import BadInputError, NotFoundError, SlotTakenError
 from coptui.i18n import _
 from coptui.services.transaction import sqlstate
@@ -45,7 +45,7 @@ class Clash:
 
     def describe(self) -> str:
         """The clash in words a person understands."""
-        when = f"{_fmt_time(self.start)}–{_fmt_time(self.end)}"
+        when = clock_span(self.start, self.end)
         day = self.start.astimezone(SOFIA).strftime("%d.%m.%Y")
         holder = f"„{self.title}“"
         others = [p for p in self.people if p != self.resource]  # not "Анна has … (Анна)"
@@ -60,10 +60,6 @@ class Clash:
         return templates[self.kind].format(
             resource=self.resource, day=day, when=when, holder=holder
         )
-
-
-def _fmt_time(moment: datetime) -> str:
-    return moment.astimezone(SOFIA).strftime("%H:%M")
 
 
 def span(start: datetime, end: datetime) -> Range[datetime]:

@@ -149,7 +149,7 @@ def test_preview_then_yes_then_a_second_import_skips_by_uid(
 
     assert _import(path, "--yes") == 0
     again = capsys.readouterr().out
-    assert "Внесени: 0" in again and "Внесени преди (пропуснати): 5" in again, again
+    assert "Внесени: 0" in again and "Внесени преди, без промяна: 5" in again, again
     assert len(_imported(demo_env)) == 5
 
 
@@ -246,3 +246,71 @@ def test_a_volunteer_option_is_not_for_import(
     assert "--room" in capsys.readouterr().err
     assert main(["import", "staff", str(path), "--room", "Групова"]) == 2
     capsys.readouterr()
+
+
+def test_a_second_import_moves_cancels_and_counts(
+    demo_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    day = date(2026, 12, 15)  # after the days the other tests read
+    argv = ["import", "ics", str(tmp_path / "outside.ics"), "--staff", STAFF]
+    argv += ["--from", "14.12.2026", "--days", "7"]
+    path = tmp_path / "outside.ics"
+    path.write_bytes(_calendar(_event("m@example.org", "Среща", at(day, 7), at(day, 7, 30))))
+    assert main([*argv, "--yes"]) == 0
+    capsys.readouterr()
+    path.write_bytes(_calendar(_event("m@example.org", "Среща", at(day, 19), at(day, 20))))
+    assert main(argv) == 0
+    preview = capsys.readouterr().out
+    assert "15.12.2026 19:00–20:00  Среща" in preview and "15.12.2026 07:00–07:30" in preview
+    assert main([*argv, "--yes"]) == 0
+    capsys.readouterr()
+    assert [t for u, _r, t, _k in _imported(demo_env) if u == "m@example.org"] == ["Среща"]
+    path.write_bytes(_calendar())
+    assert main([*argv, "--yes"]) == 0
+    done = capsys.readouterr().out
+    assert "15.12.2026 19:00–20:00  Среща" in done
+    engine = db.make_engine(demo_env)
+    with engine.connect() as conn:
+        status = conn.execute(
+            text(
+                "SELECT e.status, upper(e.during) FROM event e JOIN"
+                " event_import i ON i.event_id = e.id WHERE i.uid = 'm@example.org'"
+            )
+        ).one()
+    engine.dispose()
+    assert status == ("cancelled", at(day, 20))
+
+
+def test_a_time_the_clock_skips_is_named_and_an_all_day_block_ends_at_24_00(
+    demo_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "gap.ics"
+    spring = date(2027, 3, 28)
+    path.write_bytes(
+        _calendar(
+            _event("ok@example.org", "Среща", at(date(2027, 3, 26), 10), at(date(2027, 3, 26), 11)),
+            _event("gap@example.org", "Дупка", at(spring, 3), at(spring, 4)),
+            _event("half@example.org", "Полудупка", at(spring, 3, 30), at(spring, 5)),
+            _event("day@example.org", "Отпуск", date(2027, 3, 29), date(2027, 3, 30)),
+        )
+    )
+    argv = ["import", "ics", str(path), "--staff", STAFF, "--from", "20.03.2027", "--days", "30"]
+    assert main(argv) == 0
+    preview = capsys.readouterr().out
+    assert "За внасяне: 3" in preview
+    gap = next(line for line in preview.splitlines() if "Дупка" in line and "Полу" not in line)
+    assert "28.03.2027 03:00–04:00" in gap and "—" in gap
+    assert main([*argv, "--yes"]) == 0
+    capsys.readouterr()
+    assert sorted(
+        u
+        for u, *_ in _imported(demo_env)
+        if u == "day@example.org" or u in ("half@example.org", "ok@example.org", "gap@example.org")
+    ) == [
+        "day@example.org",
+        "half@example.org",
+        "ok@example.org",
+    ]
+    agenda = ["agenda", "--staff", STAFF, "--from", "29.03.2027", "--days", "1"]
+    assert main(agenda) == 0
+    assert "29.03.2027 00:00–24:00  Отпуск" in capsys.readouterr().out

@@ -82,3 +82,16 @@ def test_end_after_always_adds_elapsed_minutes(moment: datetime, minutes: int) -
     assert end.astimezone(SOFIA).replace(tzinfo=None) == (
         (moment + timedelta(minutes=minutes)).astimezone(SOFIA).replace(tzinfo=None)
     )
+
+
+def test_an_end_at_local_midnight_reads_24_00() -> None:
+    from coptui.domain.timeutil import clock_span, end_clock
+    from coptui.services.clashes import Clash
+
+    day = datetime(2026, 12, 2, tzinfo=SOFIA)
+    assert clock_span(day, day + timedelta(days=1)) == "00:00–24:00"
+    assert clock_span(day.replace(hour=22), day + timedelta(days=1)) == "22:00–24:00"
+    assert clock_span(day.replace(hour=9), day.replace(hour=10, minute=30)) == "09:00–10:30"
+    assert end_clock(datetime(2026, 12, 2, 22, tzinfo=UTC)) == "24:00"  # 00:00 in Sofia
+    clash = Clash("room", "Зала", 1, "Заето", day, day + timedelta(days=1))
+    assert "02.12.2026 00:00–24:00" in clash.describe()

@@ -251,3 +251,21 @@ def test_an_invisible_format_character_is_left_out_not_printed_as_a_question_mar
     page.font(8)
     assert page.printable("Арт\u200f ателие\u200e") == "Арт ателие"
     assert page.printable("Арт \U0001f600") == "Арт ?"  # a glyph the font lacks still shows
+
+
+def test_an_end_at_midnight_reads_24_00_in_text_and_pdf() -> None:
+    event = EventRow(
+        id=1,
+        title="Нощно бдение",
+        kind="group",
+        start=datetime(2026, 12, 22, 22, 0, tzinfo=SOFIA),
+        end=datetime(2026, 12, 23, 0, 0, tzinfo=SOFIA),
+        status="planned",
+        room=None,
+        staff=(),
+        version=1,
+    )
+    text = week_text(_week(event), width=132, printed=PRINTED)
+    assert "22:00–24:00" in text and "00:00" not in text.replace("24:00", "")
+    pdf = _pdf_text(week_pdf(_week(event), day_start=time(8), day_end=time(18), printed=PRINTED))
+    assert "22:00–24:00" in pdf and "22:00–00:00" not in pdf

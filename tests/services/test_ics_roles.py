@@ -4,7 +4,8 @@ no child either; a specialist brings busy times onto their own calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -103,3 +104,41 @@ def test_a_specialist_brings_busy_time_onto_their_own_calendar(
             text("SELECT calendar, uid FROM event_import WHERE centre_id = :c"), {"c": w.centre}
         ).all()
     assert [tuple(r) for r in found] == [(f"staff:{w.staff}", "course@example.org")]
+
+
+def test_a_specialist_keeps_their_own_imported_blocks_up_to_date(
+    roles_world: RolesWorld, engines: dict[str, Engine]
+) -> None:
+    w = roles_world.world
+    day = DAY + timedelta(days=2)  # away from the other tests' blocks
+    start = datetime.combine(day, time(6), tzinfo=SOFIA)
+    window = (datetime.combine(day, time(0), tzinfo=SOFIA), start + timedelta(days=1))
+
+    def bring(*busy: Busy) -> Callable[[Session], tuple[int, int, int]]:
+        def work(session: Session) -> tuple[int, int, int]:
+            result = import_busy(
+                session,
+                centre_id=w.centre,
+                target="staff",
+                target_id=w.staff,
+                busy=list(busy),
+                write=True,
+                window=window,
+            )
+            return len(result.new), len(result.changed), len(result.removed)
+
+        return work
+
+    first = Busy("moving@example.org", "", "Курс", start, start + timedelta(minutes=30))
+    moved = replace(first, start=start + timedelta(hours=12), end=start + timedelta(hours=13))
+    assert transact(engines["specialist"], bring(first)) == (1, 0, 0)
+    assert transact(engines["specialist"], bring(moved)) == (0, 1, 0)
+    assert transact(engines["specialist"], bring()) == (0, 0, 1)
+    with db.make_engine(roles_world.url).connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT e.status, lower(e.during) FROM event e JOIN event_import i"
+                " ON i.event_id = e.id WHERE i.uid = 'moving@example.org'"
+            )
+        ).one()
+    assert tuple(found) == ("cancelled", moved.start)
