@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from coptui.config import Settings
 from coptui.domain.text import clean
 from coptui.errors import BadInputError, CoptError, os_reason
-from coptui.i18n import _, language
+from coptui.i18n import _, with_vav
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -165,14 +165,9 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-# Bulgarian says «във» instead of «в» before a word that starts with в or ф («във вход.pdf»).
-_V_BEFORE_V = re.compile(r"(?<![^\W\d_])в (?=[вВфФ])")
-
-
 def to_file(name: object) -> str:
     """``to r.pdf`` for a message about a file, as the language says it (в/във in Bulgarian)."""
-    text = _("to {file}").format(file=name)
-    return _V_BEFORE_V.sub("във ", text) if language() == "bg" else text
+    return with_vav(_("to {file}").format(file=name))
 
 
 def add_output_options(parser: argparse.ArgumentParser, help_text: str) -> None:

@@ -23,7 +23,7 @@ from coptui.commands.common import (
 )
 from coptui.config import Settings
 from coptui.errors import BadInputError, HolidayError, RefusedError
-from coptui.i18n import _
+from coptui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -252,7 +252,11 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
                 " ".join([_("No occurrence of the series could be booked."), *lines[:1]])
             )
         lines.append(
-            _("Booked series {id}: {n} events.").format(id=result.series_id, n=len(result.booked))
+            ngettext(
+                "Booked series {id}: {n} event.",
+                "Booked series {id}: {n} events.",
+                len(result.booked),
+            ).format(id=result.series_id, n=len(result.booked))
         )
         return lines
 
