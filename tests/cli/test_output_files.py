@@ -113,30 +113,44 @@ def test_a_pdf_goes_to_standard_output_only_when_it_is_no_terminal(
     assert captured.out == b"" and "--output" in captured.err.decode()
 
 
+def _device(path: Path, minor: int) -> Path:
+    """A character device of our own (1,3 is null, 1,7 is full): a test that fails can
+    replace it, never the machine's /dev/null."""
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return path
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_device_is_written_through_never_replaced(
-    demo_env: str, today: None, capsys: pytest.CaptureFixture[str], command: str
+    demo_env: str, today: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     args, _start = COMMANDS[command]
-    assert main([*args, "--output", "/dev/null"]) == 0
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    null, full = _device(tmp_path / "null", 3), _device(tmp_path / "full", 7)
+    assert main([*args, "--output", str(null)]) == 0
+    assert stat.S_ISCHR(os.stat(null).st_mode)
     capsys.readouterr()
-    assert main([*args, "--output", "/dev/full", "--force"]) == 1
+    assert main([*args, "--output", str(full), "--force"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.strip().splitlines() == [
-        "coptui: Файлът /dev/full не може да бъде записан: дискът е пълен"
+        f"coptui: Файлът {full} не може да бъде записан: дискът е пълен"
     ]
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
 def test_a_fifo_is_written_through(demo_env: str, today: None, tmp_path: Path) -> None:
     fifo = tmp_path / "към-принтера"
     os.mkfifo(fifo)
     got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    assert main([*COMMANDS["export"][0], "--output", str(fifo)]) == 0
+    code = main([*COMMANDS["export"][0], "--output", str(fifo)])
     reader.join(timeout=30)
+    if reader.is_alive():  # nothing was written into it: let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert code == 0
     assert got and got[0].startswith(b"BEGIN:VCALENDAR")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
@@ -201,7 +215,15 @@ def test_the_reasons_of_the_system_are_in_bulgarian(
 
 @pytest.mark.parametrize(
     "number",
-    [errno.ENOENT, errno.EISDIR, errno.EACCES, errno.ENOSPC, errno.EROFS, errno.ENOTDIR, errno.EEXIST],
+    [
+        errno.ENOENT,
+        errno.EISDIR,
+        errno.EACCES,
+        errno.ENOSPC,
+        errno.EROFS,
+        errno.ENOTDIR,
+        errno.EEXIST,
+    ],
 )
 def test_each_common_reason_has_bulgarian_words(number: int) -> None:
     from coptui.errors import os_reason
@@ -216,7 +238,10 @@ def test_each_common_reason_has_bulgarian_words(number: int) -> None:
 
 
 def test_v_or_vav_by_the_next_word_and_plural_forms(
-    demo_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     one = ["export", "ics", "--room", "Групова", "--from", "23.11.2026", "--days", "1"]
