@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import os
 import re
@@ -27,7 +28,7 @@ from coptui.commands.common import (
 )
 from coptui.config import LANGUAGES, Settings, SettingsError
 from coptui.domain.text import clean
-from coptui.errors import BadInputError, CoptError, RefusedError
+from coptui.errors import BadInputError, CoptError, RefusedError, os_reason
 from coptui.i18n import _, set_language, translate_argparse
 from coptui.trace import mark
 
@@ -41,6 +42,10 @@ __all__ = [
     "build_parser",
     "main",
 ]
+
+
+# The arguments of this run, for the help a usage error points at.
+_ARGV: list[str] = []
 
 
 class UsageError(Exception):
@@ -57,9 +62,20 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(
             _("bad arguments: {message}; see `{prog} --help`").format(
-                message=message.rstrip("."), prog=self.prog
+                message=message.rstrip("."), prog=self._help_prog()
             )
         )
+
+    def _help_prog(self) -> str:
+        """``coptui import ics`` when the command's first word names a kind (``ics``)."""
+        positionals = [a for a in self._actions if not a.option_strings]
+        first = positionals[0] if positionals else None
+        if first is None or isinstance(first, argparse._SubParsersAction) or not first.choices:
+            return self.prog
+        name = self.prog.split()[-1]
+        words = _ARGV[_ARGV.index(name) + 1 :] if name in _ARGV else []
+        kind = next((w for w in words if not w.startswith("-")), None)
+        return f"{self.prog} {kind}" if kind in first.choices else self.prog
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         # A subcommand that does not exist is named as such, not as a bad "choice".
@@ -127,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_soon(settings.home)
         return _guarded(lambda: run_app(argparse.Namespace(), settings), settings)
     parser = build_parser()
+    _ARGV[:] = args_list
     try:
         args = parser.parse_args(args_list)
     except UsageError as exc:
@@ -151,7 +168,10 @@ def _guarded(run: Callable[[], int], settings: Settings) -> int:
     """Run a command; every failure becomes one line and an exit code, never a traceback."""
     try:
         try:
-            return run()
+            code = run()
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk under `> file` is said here, not at exit
+            return code
         except Exception as exc:
             # A database error that escaped the services still becomes one line for people.
             if _is_database_error(exc):
@@ -185,16 +205,32 @@ def _guarded(run: Callable[[], int], settings: Settings) -> int:
         # changed something reports it with `say_done`, which never gets here.
         silence_stdout()
         return EXIT_FAILED
-    except Exception as exc:  # the last resort: one line for the person, details in a file
-        log = _write_crash_log(settings.home)
-        reason = scrub(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
-        if log is None:
-            _say_error(_("unexpected error: {reason}").format(reason=reason))
-        else:
-            _say_error(
-                _("unexpected error: {reason} (details in {log})").format(reason=reason, log=log)
-            )
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FAILED:
+            return _unexpected(settings, exc)
+        # `coptui agenda > /dev/full`: standard output cannot take what was printed.
+        silence_stdout()
+        _say_error(_("Cannot write to standard output: {reason}").format(reason=os_reason(exc)))
         return EXIT_FAILED
+    except Exception as exc:  # the last resort: one line for the person, details in a file
+        return _unexpected(settings, exc)
+
+
+# What a write to a full or failing standard output raises (print() fails with these).
+_OUTPUT_FAILED = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _unexpected(settings: Settings, exc: BaseException) -> int:
+    """A defect: one line for the person, the traceback in a file."""
+    log = _write_crash_log(settings.home)
+    reason = scrub(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+    if log is None:
+        _say_error(_("unexpected error: {reason}").format(reason=reason))
+    else:
+        _say_error(
+            _("unexpected error: {reason} (details in {log})").format(reason=reason, log=log)
+        )
+    return EXIT_FAILED
 
 
 def _is_database_error(exc: BaseException) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 
 from coptui.i18n import N_, _
@@ -225,3 +226,49 @@ def _connect_reason(code: str | None, text: str) -> str:
     if code is not None or fatal:
         return _("the server refused the connection; ask the administrator")
     return _("the server does not answer; check that it runs, or try again in a moment")
+
+
+# The operating system's reasons that people meet when writing or reading a file, in their
+# words; any other keeps the system's own text.
+_OS_REASONS = {
+    errno.ENOENT: N_("there is no such file or folder"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EACCES: N_("no right to write or read there"),
+    errno.EPERM: N_("no right to write or read there"),
+    errno.ENOSPC: N_("no space left on the disk"),
+    errno.EDQUOT: N_("no space left on the disk"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENOTDIR: N_("part of the path is not a folder"),
+    errno.EEXIST: N_("it exists already"),
+}
+# Reasons about the place named (choose another): bad input. Others (a full or failing disk)
+# are failures.
+_OS_BAD_PLACE = {
+    errno.ENOENT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.EEXIST,
+    errno.ENAMETOOLONG,
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in the interface's language for the common cases."""
+    known = _OS_REASONS.get(exc.errno or -1)
+    if known is not None:
+        return _(known)
+    return exc.strerror or str(exc)
+
+
+def os_error(text: str, exc: OSError) -> CoptError:
+    """``text`` (which names :func:`os_reason`) as the error to raise ``from exc``.
+
+    A wrong place (no such folder, no right to it) is bad input (exit 2); a full or failing
+    disk is a failure (exit 1).
+    """
+    if exc.errno in _OS_BAD_PLACE:
+        return BadInputError(text)
+    return CoptError(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,15 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate with a plural form chosen by ``n``."""
     return _current().ngettext(singular, plural, n)
+
+
+# «в» before a word that starts with в or ф is «във» in Bulgarian («във вторник», «във файла»).
+_V_BEFORE_V = re.compile(r"(?<![^\W\d_])([вВ]) (?=[вВфФ])")
+
+
+def with_vav(text: str) -> str:
+    """``text`` (translated and filled in) with «във» where Bulgarian says it instead of «в»."""
+    return _V_BEFORE_V.sub(r"\1ъв ", text) if _language == "bg" else text
 
 
 def N_(message: str) -> str:

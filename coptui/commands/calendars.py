@@ -9,10 +9,21 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coptui.commands.common import EXIT_OK, open_engine, option_day, option_days, say, say_done
+from coptui.commands.common import (
+    EXIT_OK,
+    add_output_options,
+    deliver,
+    open_engine,
+    option_day,
+    option_days,
+    option_name,
+    say,
+    say_done,
+    to_file,
+)
 from coptui.config import Settings
-from coptui.errors import BadInputError
-from coptui.i18n import _
+from coptui.errors import BadInputError, os_reason
+from coptui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,20 +64,22 @@ def register(commands: Any) -> None:
     )
     export.add_argument("what", choices=("ics",), metavar="ics", help=_("the file's format"))
     who = export.add_mutually_exclusive_group(required=True)
-    who.add_argument("--room", metavar=_("NAME"), help=_("this room's events"))
-    who.add_argument("--staff", metavar=_("NAME"), help=_("this staff member's events"))
-    who.add_argument("--volunteer", metavar=_("NAME"), help=_("this volunteer's activities"))
-    who.add_argument("--programme", metavar=_("NAME"), help=_("this programme's sessions"))
+    who.add_argument("--room", type=option_name, metavar=_("NAME"), help=_("this room's events"))
+    who.add_argument(
+        "--staff", type=option_name, metavar=_("NAME"), help=_("this staff member's events")
+    )
+    who.add_argument(
+        "--volunteer", type=option_name, metavar=_("NAME"), help=_("this volunteer's activities")
+    )
+    who.add_argument(
+        "--programme", type=option_name, metavar=_("NAME"), help=_("this programme's sessions")
+    )
     _window_options(
         export,
         first=_("the first day (DD.MM.YYYY; default: today)"),
         days=_("how many days (default: {n})"),
     )
-    export.add_argument(
-        "--output",
-        metavar=_("FILE"),
-        help=_("write to this file (default: print it)"),
-    )
+    add_output_options(export, _("write to this file ('-' or none: standard output)"))
     export.set_defaults(handler=run_export)
 
 
@@ -74,10 +87,14 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
     """The options of ``import ics`` on the ``import`` command's parser."""
     who = parser.add_mutually_exclusive_group()
     who.add_argument(
-        "--room", metavar=_("NAME"), help=_("ics: bring the busy times onto this room")
+        "--room",
+        type=option_name,
+        metavar=_("NAME"),
+        help=_("ics: bring the busy times onto this room"),
     )
     who.add_argument(
         "--staff",
+        type=option_name,
         metavar=_("NAME"),
         help=_("ics: bring the busy times onto this staff member's calendar"),
     )
@@ -138,19 +155,10 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         series=list(rows.series),
     )
     count = len(rows.singles) + sum(len(s.events) for s in rows.series)
-    if args.output and args.output != "-":
-        from coptui.export.files import write_whole
-
-        write_whole(Path(args.output), data)
-        say_done([_("Wrote {n} events to {file}.").format(n=count, file=args.output)])
-    else:
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            from coptui.commands.common import silence_stdout
-
-            silence_stdout()
+    written = deliver(args, data)
+    if written is not None:
+        line = ngettext("Wrote {n} event {to_file}.", "Wrote {n} events {to_file}.", count)
+        say_done([line.format(n=count, to_file=to_file(written))])
     return EXIT_OK
 
 
@@ -164,7 +172,7 @@ def _read(path: str) -> bytes:
             return file.read(MAX_BYTES + 1)  # a larger one is refused, not read whole
     except OSError as exc:
         raise BadInputError(
-            _("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)
+            _("Cannot read {file}: {reason}").format(file=path, reason=os_reason(exc))
         ) from exc
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from coptui.config import Settings
 from coptui.domain.text import clean
-from coptui.errors import BadInputError
-from coptui.i18n import _
+from coptui.errors import BadInputError, CoptError, os_reason
+from coptui.i18n import _, with_vav
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -94,6 +94,13 @@ def option_month(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(exc.message) from exc
 
 
+def option_name(text: str) -> str:
+    """``--room``, ``--staff``, …: a name that is not empty (an empty one would match all)."""
+    if not text.strip():
+        raise _typed(_("the name is empty; write the name as in the registers"))
+    return text
+
+
 def option_id(text: str) -> int:
     """A record's id: a positive whole number."""
     return _whole_number(text, 2**31 - 1)
@@ -160,3 +167,57 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
         print(f"coptui: {clean(app.failure)}", file=sys.stderr)
         return code or EXIT_FAILED
     return code
+
+
+def to_file(name: object) -> str:
+    """``to r.pdf`` for a message about a file, as the language says it (в/във in Bulgarian)."""
+    return with_vav(_("to {file}").format(file=name))
+
+
+def add_output_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--output FILE`` (``-`` is standard output) and ``--force`` (replace a file)."""
+    parser.add_argument("--output", metavar=_("FILE"), help=help_text)
+    parser.add_argument(
+        "--force", action="store_true", help=_("replace the --output file if it exists")
+    )
+
+
+def write_stdout(data: bytes, *, binary: bool = False) -> None:
+    """Write ``data`` to standard output; a PDF (``binary``) never goes to a terminal.
+
+    A reader that has gone (``| head``) is no failure; a full disk is one line, exit 1.
+
+    Raises:
+        BadInputError: ``binary`` and standard output is a terminal.
+        CoptError: standard output cannot take the data.
+    """
+    if binary and sys.stdout.isatty():
+        raise BadInputError(
+            _("A PDF is not for the terminal: name a file with --output, or use --format text.")
+        )
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        silence_stdout()
+    except OSError as exc:
+        silence_stdout()  # the exit's flush of what is left would fail again
+        raise CoptError(
+            _("Cannot write to standard output: {reason}").format(reason=os_reason(exc))
+        ) from exc
+
+
+def deliver(args: argparse.Namespace, data: bytes, *, binary: bool = False) -> str | None:
+    """Write ``data`` where ``--output`` says (standard output when absent or ``-``).
+
+    Returns:
+        The name of the file written, for the caller's message; ``None`` for standard output.
+    """
+    from coptui.export.files import write_output
+
+    if args.output is None or args.output == "-":
+        write_stdout(data, binary=binary)
+        return None
+    write_output(args.output, data, force=args.force)
+    return str(args.output)

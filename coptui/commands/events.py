@@ -17,12 +17,13 @@ from coptui.commands.common import (
     option_id,
     option_minutes,
     option_moment,
+    option_name,
     say,
     say_done,
 )
 from coptui.config import Settings
 from coptui.errors import BadInputError, HolidayError, RefusedError
-from coptui.i18n import _
+from coptui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -124,11 +125,17 @@ def register(commands: Any) -> None:
         description=_("List the events of the centre or of one room, person, case or programme."),
     )
     who = agenda.add_mutually_exclusive_group()
-    who.add_argument("--room", metavar=_("NAME"), help=_("only this room"))
-    who.add_argument("--staff", metavar=_("NAME"), help=_("only this staff member"))
-    who.add_argument("--volunteer", metavar=_("NAME"), help=_("only this volunteer"))
-    who.add_argument("--case", metavar=_("CODE"), help=_("only this case"))
-    who.add_argument("--programme", metavar=_("NAME"), help=_("only this programme"))
+    who.add_argument("--room", type=option_name, metavar=_("NAME"), help=_("only this room"))
+    who.add_argument(
+        "--staff", type=option_name, metavar=_("NAME"), help=_("only this staff member")
+    )
+    who.add_argument(
+        "--volunteer", type=option_name, metavar=_("NAME"), help=_("only this volunteer")
+    )
+    who.add_argument("--case", type=option_name, metavar=_("CODE"), help=_("only this case"))
+    who.add_argument(
+        "--programme", type=option_name, metavar=_("NAME"), help=_("only this programme")
+    )
     agenda.add_argument(
         "--from",
         dest="start",
@@ -245,7 +252,11 @@ def run_book(args: argparse.Namespace, settings: Settings) -> int:
                 " ".join([_("No occurrence of the series could be booked."), *lines[:1]])
             )
         lines.append(
-            _("Booked series {id}: {n} events.").format(id=result.series_id, n=len(result.booked))
+            ngettext(
+                "Booked series {id}: {n} event.",
+                "Booked series {id}: {n} events.",
+                len(result.booked),
+            ).format(id=result.series_id, n=len(result.booked))
         )
         return lines
 

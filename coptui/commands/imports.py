@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coptui.errors import BadInputError
+from coptui.errors import BadInputError, os_reason
 from coptui.i18n import _
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise BadInputError(
-            _("Cannot read {file}: {reason}").format(file=path, reason=exc.strerror or exc)
+            _("Cannot read {file}: {reason}").format(file=path, reason=os_reason(exc))
         ) from exc
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coptui.commands.common import EXIT_OK, option_day, say
+from coptui.commands.common import (
+    EXIT_OK,
+    add_output_options,
+    deliver,
+    option_day,
+    option_name,
+    say,
+    to_file,
+)
 from coptui.config import Settings
 from coptui.errors import BadInputError
 from coptui.i18n import _
@@ -44,12 +51,19 @@ def register(commands: Any) -> None:
         ),
     )
     who = week.add_mutually_exclusive_group(required=True)
-    who.add_argument("--room", metavar=_("NAME"), help=_("the week of this room"))
-    who.add_argument("--staff", metavar=_("NAME"), help=_("the week of this staff member"))
+    who.add_argument("--room", type=option_name, metavar=_("NAME"), help=_("the week of this room"))
     who.add_argument(
-        "--volunteer", metavar=_("NAME"), help=_("the activities this volunteer serves in")
+        "--staff", type=option_name, metavar=_("NAME"), help=_("the week of this staff member")
     )
-    who.add_argument("--programme", metavar=_("NAME"), help=_("the sessions of this programme"))
+    who.add_argument(
+        "--volunteer",
+        type=option_name,
+        metavar=_("NAME"),
+        help=_("the activities this volunteer serves in"),
+    )
+    who.add_argument(
+        "--programme", type=option_name, metavar=_("NAME"), help=_("the sessions of this programme")
+    )
     week.add_argument(
         "--week",
         required=True,
@@ -57,10 +71,9 @@ def register(commands: Any) -> None:
         metavar=_("DAY"),
         help=_("any day of the week (DD.MM.YYYY, днес, +7)"),
     )
-    week.add_argument(
-        "--output",
-        metavar=_("FILE"),
-        help=_("the file to write (default: standard output; a PDF needs a file at a terminal)"),
+    add_output_options(
+        week,
+        _("the file to write ('-' or none: standard output; a PDF needs a file at a terminal)"),
     )
     week.add_argument(
         "--format",
@@ -107,16 +120,12 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
     from coptui.i18n import language
 
     check_day(args.week)
-    if args.format == "pdf" and not args.output and sys.stdout.isatty():
+    if args.format == "pdf" and args.output in (None, "-") and sys.stdout.isatty():
         raise BadInputError(
             _("A PDF is not for the terminal: name a file with --output, or use --format text.")
         )
-    output = Path(args.output) if args.output else None
-    if output is not None and output.is_dir():
-        raise BadInputError(
-            _("{path} is a folder; name a file with --output.").format(path=args.output)
-        )
-    kind = next(k for k in PRINT_RESOURCES if getattr(args, k))
+    # The option given (argparse requires one; option_name refuses an empty name).
+    kind = next(k for k in PRINT_RESOURCES if getattr(args, k) is not None)
     name = getattr(args, kind)
     lang = language()
     week = read_on_driver(settings, kind=kind, name=name, day=args.week, lang=lang)
@@ -131,15 +140,9 @@ def run_print_week(args: argparse.Namespace, settings: Settings) -> int:
         from coptui.export.week_text import week_text
 
         data = week_text(week, width=int(args.width), printed=printed).encode("utf-8")
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return EXIT_OK
-    from coptui.export.files import write_whole
-
-    write_whole(output, data)
-    say(_("Written: {path}").format(path=output))
+    written = deliver(args, data, binary=args.format == "pdf")
+    if written is not None:
+        say(_("Week written {to_file}.").format(to_file=to_file(written)))
     return EXIT_OK
 
 

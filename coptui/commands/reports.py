@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from coptui.commands.common import EXIT_OK, open_engine, option_month, say_done
+from coptui.commands.common import (
+    EXIT_OK,
+    add_output_options,
+    deliver,
+    open_engine,
+    say_done,
+    to_file,
+)
 from coptui.config import Settings
 from coptui.errors import BadInputError
-from coptui.export.files import write_whole
 from coptui.i18n import _
 
 FORMATS = ("text", "csv", "pdf")
@@ -38,13 +43,14 @@ def register(commands: Any) -> None:
             "and the coordinator."
         ),
     )
-    month.add_argument(
-        "month", type=option_month, metavar=_("MM.YYYY"), help=_("the month, e.g. 11.2026")
-    )
+    month.add_argument("month", metavar=_("MM.YYYY"), help=_("the month, e.g. 11.2026"))
     month.add_argument(
         "--format", choices=FORMATS, default="text", help=_("text (default), csv or pdf")
     )
-    month.add_argument("--output", metavar=_("FILE"), help=_("write to this file (needed for pdf)"))
+    add_output_options(
+        month,
+        _("write to this file ('-' or none: standard output; a PDF needs a file at a terminal)"),
+    )
     month.set_defaults(handler=run_report_month)
 
 
@@ -60,12 +66,16 @@ def run_report_missing(args: argparse.Namespace, settings: Settings) -> int:
 def run_report_month(args: argparse.Namespace, settings: Settings) -> int:
     """Print the month's report, or write it to ``--output``."""
     from coptui.domain.timeutil import today
+    from coptui.services.hours import parse_month
     from coptui.services.report import read_month_report
     from coptui.services.transaction import transact
 
-    if args.format == "pdf" and not args.output:
-        raise BadInputError(_("A PDF is not for the terminal: give --output FILE.pdf."))
-    year, month = args.month
+    # Parsed here, not by argparse: its «MM.YYYY: » before the message said the month twice.
+    year, month = parse_month(args.month)
+    if args.format == "pdf" and args.output in (None, "-") and sys.stdout.isatty():
+        raise BadInputError(
+            _("A PDF is not for the terminal: name a file with --output, or use --format text.")
+        )
     engine = open_engine(settings)
     report = transact(
         engine, lambda session: read_month_report(session, year=year, month=month, today=today())
@@ -82,10 +92,7 @@ def run_report_month(args: argparse.Namespace, settings: Settings) -> int:
         from coptui.export.report_text import render_text
 
         data = render_text(report).encode()
-    if args.output:
-        write_whole(Path(args.output), data)
-        say_done([_("Report written to {file}.").format(file=args.output)])
-    else:
-        sys.stdout.write(data.decode())
-        sys.stdout.flush()
+    written = deliver(args, data, binary=args.format == "pdf")
+    if written is not None:
+        say_done([_("Report written {to_file}.").format(to_file=to_file(written))])
     return EXIT_OK

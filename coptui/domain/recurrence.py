@@ -11,7 +11,7 @@ from dateutil.rrule import rrulestr
 
 from coptui.domain.timeutil import check_day, local_checked
 from coptui.errors import BadInputError
-from coptui.i18n import N_, _, ngettext
+from coptui.i18n import N_, _, ngettext, with_vav
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _WEEKDAY_WORDS = {
@@ -233,7 +233,7 @@ def rule_words(rule: str) -> str:
                 else name
             )
     if days:
-        words.append(_("on {days}").format(days=", ".join(days)))
+        words.append(with_vav(_("on {days}").format(days=", ".join(days))))
     if parts.get("BYMONTHDAY", "").isdigit():
         words.append(_("on day {n}").format(n=int(parts["BYMONTHDAY"])))
     if parts.get("COUNT", "").isdigit():

@@ -60,7 +60,13 @@ def only_centre(session: Session | Any) -> int:
     """
     found = rows(session, "SELECT id FROM centre ORDER BY id LIMIT 1")
     if not found:
-        raise BadInputError(_("There is no centre yet; load the demo with `coptui demo`."))
+        raise BadInputError(
+            _(
+                "There is no centre yet: set yours up in `coptui` (it asks for the centre "
+                "and its group room) or with `coptui add centre --help`; or load the demo "
+                "with `coptui demo`."
+            )
+        )
     return int(found[0][0])
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from coptui.domain.field_values import choice_label, format_value, login_from_name
 from coptui.domain.fields import field, fields_of
 from coptui.errors import BadInputError, NotFoundError, RefusedError
-from coptui.i18n import N_, _
+from coptui.i18n import N_, _, ngettext
 from coptui.models import Programme, Room, Staff, Volunteer, table_of
 from coptui.services.stale import stale_error
 from coptui.services.transaction import sqlstate
@@ -74,7 +74,9 @@ def _label_of(kind: str, name: str) -> Callable[[Mapping[str, Any]], str]:
 def _room_detail(values: Mapping[str, Any]) -> str:
     kind = _label_of("room", "kind")(values)
     seats = values.get("seats")
-    return _("{kind}, {n} seats").format(kind=kind, n=seats) if seats else kind
+    if not seats:
+        return kind
+    return ngettext("{kind}, {n} seat", "{kind}, {n} seats", int(seats)).format(kind=kind, n=seats)
 
 
 TABLE_KINDS: dict[str, TableKind] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -63,7 +64,7 @@ def test_csv_and_pdf_to_files(env: str, tmp_path: Path, capsys: pytest.CaptureFi
 
     target = tmp_path / "ноември.csv"
     assert main(["report", "month", "11.2026", "--format", "csv", "--output", str(target)]) == 0
-    assert capsys.readouterr().out == f"Отчетът е записан във {target}.\n"
+    assert capsys.readouterr().out == f"Отчетът е записан в {target}.\n"
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert ["attendance", "Общо", "12", "6", "1", "3", "1", "1", "0.583"] in rows
     pdf_file = tmp_path / "ноември.pdf"
@@ -86,8 +87,10 @@ def test_a_bad_month_names_the_form(
 def test_pdf_needs_a_file_and_a_month_must_have_begun(
     env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert main(["report", "month", "11.2026", "--format", "pdf"]) == 2
     assert "--output" in capsys.readouterr().err
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert main(["report"]) == 2
     assert "month" in capsys.readouterr().err
     _today(monkeypatch, date(2026, 11, 24))
