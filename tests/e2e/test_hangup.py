@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from coptui import db
-from coptui.services.demo import load_demo
-from tests.ui.test_planner import TODAY
+from tests.ui.test_session_connections import load_demo_at
 
 ROOT = Path(__file__).resolve().parents[2]
 MOMENTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5)
@@ -40,12 +38,7 @@ def _alive(pid: int) -> bool:
 def test_coptui_ends_when_its_tmux_is_killed_at_any_moment(
     database_url: str, tmp_path: Path
 ) -> None:
-    engine = db.make_engine(database_url)
-    try:
-        with db.session_scope(engine) as session:
-            load_demo(session, today=TODAY)
-    finally:
-        engine.dispose()
+    load_demo_at(database_url)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),

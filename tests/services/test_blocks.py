@@ -80,33 +80,19 @@ def test_a_block_clashes_like_any_event(session: Session, world: World) -> None:
             ),
         )
     assert "Зъболекар" in str(refused.value)
+    group = BookingRequest(
+        centre_id=world.centre, title="Група", start=at("09:00"), end=at("09:15"),
+        room_id=world.room,
+    )  # fmt: skip
     with pytest.raises(SlotTakenError):
-        book_event(
-            session,
-            request=BookingRequest(
-                centre_id=world.centre,
-                title="Група",
-                start=at("09:00"),
-                end=at("09:15"),
-                room_id=world.room,
-            ),
-        )
+        book_event(session, request=group)
     # A block over a block of the same person clashes too; touching ones do not.
     with pytest.raises(SlotTakenError):
         book_event(session, request=_block(world, "09:45", "11:00", staff_ids=(world.staff,)))
     book_event(session, request=_block(world, "10:00", "11:00", staff_ids=(world.staff,)))
     # Cancelled, it frees its time like any event.
     cancel_event(session, event_id=room.id, version=room.version, reason="отменено")
-    book_event(
-        session,
-        request=BookingRequest(
-            centre_id=world.centre,
-            title="Група",
-            start=at("09:00"),
-            end=at("09:15"),
-            room_id=world.room,
-        ),
-    )
+    book_event(session, request=group)
 
 
 @pytest.mark.parametrize("field", ["case_ids", "volunteer_ids", "open_slots", "programme_id"])

@@ -37,13 +37,18 @@ def _backends(database_url: str) -> dict[int, str]:
     return {int(pid): str(name) for pid, name in rows}
 
 
-def _app(database_url: str, home: Path) -> CoptApp:
+def load_demo_at(database_url: str) -> None:
+    """The demo centre in the database at ``database_url`` (an engine of its own, let go)."""
     engine = db.make_engine(database_url)
     try:
         with db.session_scope(engine) as session:
             load_demo(session, today=TODAY)
     finally:
         engine.dispose()
+
+
+def _app(database_url: str, home: Path) -> CoptApp:
+    load_demo_at(database_url)
     # The path a person's planner takes: no engine handed in, the listener on.
     return CoptApp(settings=Settings(database_url=database_url, home=home), today=TODAY)
 
