@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from coptui.domain.timeutil import SOFIA, clock_span
 from coptui.i18n import N_, _
-from coptui.services.calendar import EventRow
-from coptui.services.printed_week import PrintedDay, PrintedWeek
+
+if TYPE_CHECKING:  # types only: the planner's picker takes WHOSE from here at start-up
+    from coptui.services.calendar import EventRow
+    from coptui.services.printed_week import PrintedDay, PrintedWeek
 
 DAY_NAMES = (
     N_("Monday"),

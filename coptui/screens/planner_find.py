@@ -7,20 +7,15 @@ from datetime import date, datetime
 from textual import work
 
 from coptui.domain.text import clean
-from coptui.i18n import N_, _
+from coptui.export.week_layout import WHOSE
+from coptui.i18n import _
 from coptui.screens.choice import Choice
 from coptui.screens.host import permits
 from coptui.screens.planner_edits import PlannerEdits
 from coptui.screens.planner_load import remember
 
-KINDS = {
-    None: N_("Centre"),
-    "room": N_("Room"),
-    "staff": N_("Specialist"),
-    "volunteer": N_("Volunteer"),
-    "case": N_("Case"),
-    "programme": N_("Programme"),
-}
+# Whose week: the picker's words are the printed week's header's.
+KINDS = WHOSE
 
 
 class PlannerFind(PlannerEdits):

@@ -36,8 +36,9 @@ What each figure counts (the README's «Месечен отчет» says the sam
 - **Waiting to start**: cases registered by the day of the report that had neither started
   nor been closed by it.
 
-Only case codes leave in a report, never names; a typed reason holding a word of a child's or
-family's name is withheld (``ReasonLine.withheld``). Every stored text is cleaned for a terminal.
+Only case codes leave in a report, never names; a typed reason naming a child or family, in
+any form ``coptui.domain.privacy`` finds, is withheld (``ReasonLine.withheld``). Every stored
+text is cleaned for a terminal.
 """
 
 from __future__ import annotations

@@ -57,12 +57,15 @@ def test_textuals_own_thread_hangs_there() -> None:
     assert not _writes_and_stops(WriterThread, 1)
 
 
-def test_the_app_uses_it() -> None:
+def test_the_app_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.drivers import linux_driver
 
     from coptui.app import CoptApp
     from coptui.config import Settings
 
+    # Textual's own thread back in place (an app made by an earlier test has replaced it).
+    monkeypatch.setattr(linux_driver, "WriterThread", WriterThread)
     CoptApp(settings=Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    assert linux_driver.WriterThread is OutputThread
     survive_hangup()  # idempotent
     assert linux_driver.WriterThread is OutputThread
