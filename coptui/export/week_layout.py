@@ -11,9 +11,10 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from coptui.domain.timeutil import SOFIA, clock_span
+from coptui.domain.whose import WHOSE
 from coptui.i18n import N_, _
 
-if TYPE_CHECKING:  # types only: the planner's picker takes WHOSE from here at start-up
+if TYPE_CHECKING:
     from coptui.services.calendar import EventRow
     from coptui.services.printed_week import PrintedDay, PrintedWeek
 
@@ -26,15 +27,6 @@ DAY_NAMES = (
     N_("Saturday"),
     N_("Sunday"),
 )
-# Whose week the header names (the words of the planner's picker).
-WHOSE = {
-    None: N_("Centre"),
-    "room": N_("Room"),
-    "staff": N_("Specialist"),
-    "volunteer": N_("Volunteer"),
-    "case": N_("Case"),
-    "programme": N_("Programme"),
-}
 
 
 @dataclass(frozen=True)

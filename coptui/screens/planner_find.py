@@ -7,15 +7,14 @@ from datetime import date, datetime
 from textual import work
 
 from coptui.domain.text import clean
-from coptui.export.week_layout import WHOSE
+from coptui.domain.whose import WHOSE
 from coptui.i18n import _
 from coptui.screens.choice import Choice
 from coptui.screens.host import permits
 from coptui.screens.planner_edits import PlannerEdits
 from coptui.screens.planner_load import remember
 
-# Whose week: the picker's words are the printed week's header's.
-KINDS = WHOSE
+KINDS = WHOSE  # the picker's words, as a printed week's header says them
 
 
 class PlannerFind(PlannerEdits):
