@@ -393,7 +393,10 @@ class PlannerScreen(PlannerLines):
         return busy or self.size.width >= 100
 
     def on_resize(self) -> None:
-        self._fit_grid()
+        # A resize can reach the screen while it is being taken down with its app, its grid
+        # already gone (seen once in a loaded full run): there is nothing to fit then.
+        if self.query(WeekGrid):
+            self._fit_grid()
 
     def _fit_grid(self) -> None:
         """30-minute rows, 15 when the whole day fits with them; the rest goes to details."""
